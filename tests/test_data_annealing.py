@@ -9,7 +9,13 @@ import pandas as pd
 import pytest
 
 from scaling_core.data import available, load
-from scaling_core.data.annealing import CURVES, MPL_PARAMETERS, WARMUP_STEPS, fitting_log, parse_fitting_log
+from scaling_core.data.annealing import (
+    CURVES,
+    MPL_PARAMETERS,
+    WARMUP_STEPS,
+    fitting_log,
+    parse_fitting_log,
+)
 
 # rows per curve and size, as listed in data/annealing/PROVENANCE.md
 ROWS = {
@@ -35,11 +41,24 @@ def test_listed_with_a_description() -> None:
 
 
 def test_columns_and_types(curves: pd.DataFrame) -> None:
-    assert list(curves.columns) == ["size", "N", "schedule", "family", "total_steps", "step", "lr", "loss"]
+    assert list(curves.columns) == [
+        "size",
+        "N",
+        "schedule",
+        "family",
+        "total_steps",
+        "step",
+        "lr",
+        "loss",
+    ]
     assert list(curves["size"].cat.categories) == ["25M", "100M", "400M"]
     assert list(curves["schedule"].cat.categories) == list(CURVES)
     assert curves["step"].dtype.kind == "i" and curves["loss"].dtype == float
-    assert set(zip(curves["size"], curves["N"])) == {("25M", 25e6), ("100M", 100e6), ("400M", 400e6)}
+    assert set(zip(curves["size"], curves["N"])) == {
+        ("25M", 25e6),
+        ("100M", 100e6),
+        ("400M", 400e6),
+    }
 
 
 def test_row_counts_match_the_provenance(curves: pd.DataFrame) -> None:
@@ -59,7 +78,9 @@ def test_every_curve_starts_after_warmup_and_ends_before_its_total(curves: pd.Da
 def test_fitting_logs_give_the_constants_and_the_metrics_in_full() -> None:
     log = fitting_log("25M")
     assert list(log.parameters) == list(MPL_PARAMETERS)
-    assert log.parameters["L0"] == 3.0404540607184405 and log.parameters["gamma"] == 0.6414225733502996
+    assert (
+        log.parameters["L0"] == 3.0404540607184405 and log.parameters["gamma"] == 0.6414225733502996
+    )
     assert log.averages.loc["test", "r2_score"] == 0.9988020610656915
     assert log.averages.loc["test", "prede"] == 0.0011022317743749073
     train = log.metrics[log.metrics["set"] == "train"]["schedule"]

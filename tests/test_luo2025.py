@@ -1,4 +1,4 @@
-"""The schedules of Luo et al. (2025) are rebuilt exactly, and their law carries the logged constants."""
+"""Luo et al. (2025): schedules rebuilt exactly, and the law with the logged constants."""
 
 from __future__ import annotations
 
@@ -25,7 +25,9 @@ def test_rebuilt_schedules_equal_the_logged_learning_rates(curves: pd.DataFrame)
     for (_, name), curve in curves.groupby(["size", "schedule"], observed=True):
         lr = schedule_lr(name)
         assert len(lr) == CURVES[name][1]
-        np.testing.assert_allclose(lr[curve["step"].to_numpy()], curve["lr"].to_numpy(), rtol=1e-13, err_msg=name)
+        np.testing.assert_allclose(
+            lr[curve["step"].to_numpy()], curve["lr"].to_numpy(), rtol=1e-13, err_msg=name
+        )
 
 
 def test_warmup_is_linear_to_the_peak() -> None:
