@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..annealing import MultiPowerLaw
 from ..data.annealing import CURVES, FINAL_LR, PEAK_LR, WARMUP_STEPS, fitting_log
 from ..schedules import WSD, Constant, Cosine, MultiStage, Schedule, Warmup, learning_rates
+from .tissue2024 import MultiPowerLaw
 
 
 def _warm(then: Schedule) -> Warmup:
