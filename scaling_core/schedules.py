@@ -147,6 +147,17 @@ class Warmup:
         return np.where(s < self.steps, ramp, self.then(s))
 
 
+def step_indices(name: str, steps: ArrayLike, length: int) -> NDArray[np.int64]:
+    """Integer indices `steps` into a per-step schedule of `length` steps, checked (named `name` in
+    errors)."""
+    raw = np.atleast_1d(np.asarray(steps))
+    if raw.ndim != 1 or not np.issubdtype(raw.dtype, np.integer):
+        raise ValueError(f"{name} must be a one-dimensional array of integer steps, got {raw!r:.80}")
+    if raw.min() < 0 or raw.max() >= length:
+        raise ValueError(f"{name} must lie in [0, {length - 1}] (the schedule has {length} steps), got {raw.min()}…{raw.max()}")
+    return raw.astype(np.int64)
+
+
 def learning_rates(schedule: Schedule, total_steps: int) -> FloatArray:
     """The per-step learning rates η_0 … η_{total_steps − 1} of `schedule`."""
     if isinstance(total_steps, bool) or not isinstance(total_steps, (int, np.integer)) or total_steps < 1:

@@ -7,10 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from scaling_core.papers.luo2025 import MPL_LUO_2025, MultiPowerLaw
 from scaling_core.papers.tissue2024 import (
-    MPL_LUO_2025,
     AnnealingLaw,
-    MultiPowerLaw,
     annealing_objective,
     fit_annealing_law,
     prediction_errors,

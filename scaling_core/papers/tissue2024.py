@@ -4,12 +4,7 @@
 area and S2 the annealing area of the schedule up to step s (see `scaling_core.schedules`). For a fixed α
 it is linear in (L0, A, C); `fit_annealing_law` uses that to screen a grid of α by least squares, then
 refines the best candidates with BFGS on the Huber loss of log-loss with its analytic gradient.
-
-`MultiPowerLaw` is the law of Luo et al. (2025), kept for contrast:
-L(t) = L0 + A·(S1(t) + S_W)^(−α) − B·Σ_{k≤t} (η_{k−1} − η_k)·G(η_k^(−γ)·S_k(t)), with S_k(t) = Σ_{τ=k}^{t} η_τ,
-G(x) = 1 − (C·x + 1)^(−β), t counted from the end of the warmup and S_W the warmup's area. The constants
-published with the law were fitted with the drop sum running over every step, warmup included (its rise
-counting as negative drops); `MultiPowerLaw.loss_curve` does the same by default.
+The multi-power law of Luo et al. (2025), its contrast, is in `scaling_core.papers.luo2025`.
 """
 
 from __future__ import annotations
@@ -20,21 +15,12 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import minimize
 
-from .._checks import as_non_negative, as_positive
+from .._checks import as_positive
 from ..fit.huber import huber
-from ..schedules import DEFAULT_MOMENTUM, annealing_areas
+from ..schedules import DEFAULT_MOMENTUM, annealing_areas, step_indices
 
 FloatArray = NDArray[np.float64]
 GRADIENT_TOLERANCE = 1e-8  # per point: |∂ objective / ∂ θ| below it counts as converged
-
-
-def _step_indices(name: str, steps: ArrayLike, length: int) -> NDArray[np.int64]:
-    raw = np.atleast_1d(np.asarray(steps))
-    if raw.ndim != 1 or not np.issubdtype(raw.dtype, np.integer):
-        raise ValueError(f"{name} must be a one-dimensional array of integer steps, got {raw!r:.80}")
-    if raw.min() < 0 or raw.max() >= length:
-        raise ValueError(f"{name} must lie in [0, {length - 1}] (the schedule has {length} steps), got {raw.min()}…{raw.max()}")
-    return raw.astype(np.int64)
 
 
 @dataclass(frozen=True)
@@ -65,7 +51,7 @@ class AnnealingLaw:
     def loss_curve(self, lr: ArrayLike, steps: ArrayLike, *, anneal_from: int = 0) -> FloatArray:
         """Predicted loss at `steps` (integer indices into `lr`) of the per-step schedule `lr`."""
         areas = annealing_areas(lr, self.lam, anneal_from=anneal_from)
-        index = _step_indices("steps", steps, len(areas.S1))
+        index = step_indices("steps", steps, len(areas.S1))
         return self.loss(areas.S1[index], areas.S2[index])
 
 
@@ -159,63 +145,6 @@ def fit_annealing_law(
     return AnnealingFit(law=law, objective=float(best.fun), converged=converged, n_points=len(loss), candidates=values)
 
 
-@dataclass(frozen=True)
-class MultiPowerLaw:
-    """The multi-power law of Luo et al. (2025); see the module docstring for the formula."""
-
-    L0: float
-    A: float
-    alpha: float
-    B: float
-    C: float
-    beta: float
-    gamma: float
-    name: str = "multi-power law"
-
-    def __post_init__(self) -> None:
-        for name in ("L0", "A", "alpha", "B", "C", "beta", "gamma"):
-            as_positive(f"MultiPowerLaw.{name}", getattr(self, name))
-
-    def loss_curve(self, lr: ArrayLike, steps: ArrayLike, *, anneal_from: int = 1, block: int = 64) -> FloatArray:
-        """Predicted loss at `steps` (integer indices into the per-step schedule `lr`).
-
-        The loss-drop sum counts the changes η_{k−1} − η_k of the steps k ≥ `anneal_from` (a rise counts
-        as a negative drop). The default, 1, counts every step, warmup included, as the released fitting
-        code does; `anneal_from` = the warmup length counts only the drops after the warmup, as the
-        formula is written in the paper. Terms are summed over changed steps only, `block` evaluation
-        steps at a time."""
-        eta = as_non_negative("lr (learning rates)", np.atleast_1d(lr))
-        index = _step_indices("steps", steps, len(eta))
-        if isinstance(anneal_from, bool) or not isinstance(anneal_from, (int, np.integer)) or anneal_from < 1:
-            raise ValueError(f"anneal_from must be an integer >= 1, got {anneal_from!r}")
-        if np.any(eta[max(anneal_from, 1):] <= 0):
-            raise ValueError("lr must be > 0 at every step whose change is counted (the law raises η_k to −γ)")
-        total = np.cumsum(eta)  # S1(t) + S_W for t counted from the end of the warmup
-        drop = np.zeros_like(eta)
-        drop[anneal_from:] = eta[anneal_from - 1 : -1] - eta[anneal_from:]
-        k = np.flatnonzero(drop)
-        before_k = total[k] - eta[k]  # Σ_{τ<k} η_τ, so S_k(t) = total[t] − before_k
-        scaled = eta[k] ** -self.gamma if len(k) else np.zeros(0)
-        reduction = np.zeros(len(index))
-        for start in range(0, len(index), block):
-            t = index[start : start + block]
-            upto = np.searchsorted(k, t.max(), side="right")  # drops after the block's last step add nothing
-            # S_k(t) is clipped at 0 for k > t, where G(0) = 0 removes the term
-            S_k = np.clip(total[t, None] - before_k[:upto], 0.0, None)
-            G = 1.0 - (self.C * scaled[:upto] * S_k + 1.0) ** -self.beta
-            reduction[start : start + block] = G @ drop[k[:upto]]
-        return self.L0 + self.A * total[index] ** -self.alpha - self.B * reduction
-
-
-# Luo et al. (2025), fitted constants printed in the README of thu-yao-01-luo/MultiPowerLaw (commit 8da9f19);
-# the README warns that its values may differ from the paper's.
-MPL_LUO_2025 = {
-    "25M": MultiPowerLaw(L0=3.040, A=0.525, alpha=0.508, B=363.788, C=2.066, beta=0.583, gamma=0.641, name="MPL 25M"),
-    "100M": MultiPowerLaw(L0=2.651, A=0.601, alpha=0.453, B=437.946, C=2.132, beta=0.598, gamma=0.655, name="MPL 100M"),
-    "400M": MultiPowerLaw(L0=2.375, A=0.654, alpha=0.429, B=523.425, C=2.025, beta=0.594, gamma=0.635, name="MPL 400M"),
-}
-
-
 def prediction_errors(observed: ArrayLike, predicted: ArrayLike) -> dict[str, float]:
     """Relative errors |L̂ − L| / L of one curve: mean ("PredE") and worst ("WorstE"), and R²."""
     observed = as_positive("observed", observed)
@@ -228,10 +157,8 @@ def prediction_errors(observed: ArrayLike, predicted: ArrayLike) -> dict[str, fl
 
 
 __all__ = [
-    "MPL_LUO_2025",
     "AnnealingFit",
     "AnnealingLaw",
-    "MultiPowerLaw",
     "annealing_objective",
     "fit_annealing_law",
     "prediction_errors",
