@@ -9,14 +9,15 @@ The multi-power law of Luo et al. (2025), its contrast, is in `scaling_core.pape
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.optimize import minimize
 
 from .._checks import as_positive
 from ..fit.huber import huber
+from ..fit.multistart import minimize_batch
+from ..fit.result import FitResult
 from ..schedules import DEFAULT_MOMENTUM, annealing_areas, step_indices
 
 FloatArray = NDArray[np.float64]
@@ -57,31 +58,29 @@ class AnnealingLaw:
 
 def annealing_objective(
     theta: ArrayLike, S1: FloatArray, S2: FloatArray, log_loss: FloatArray, delta: float = 1e-3
-) -> tuple[float, FloatArray]:
-    """Summed Huber loss of log L − log L̂ for θ = (L0, log A, α, C), and its analytic gradient.
+) -> tuple[FloatArray, FloatArray]:
+    """Summed Huber loss of log L − log L̂ and its analytic gradient, for one (4,) or a batch (k, 4) of
+    vectors θ = (L0, log A, α, C): values of shape () or (k,), gradients (4,) or (k, 4).
 
-    Returns (inf, zeros) where the law predicts a non-positive loss, which a line search then avoids."""
-    L0, log_a, alpha, C = np.asarray(theta, dtype=float)
-    power = np.exp(log_a - alpha * np.log(S1))  # A·S1^(−α)
+    The value is +inf (gradient zero) where the law predicts a non-positive loss, which a line search
+    then steps back from."""
+    theta = np.asarray(theta, dtype=float)
+    batch = np.atleast_2d(theta)
+    L0, log_a, alpha, C = (batch[:, i : i + 1] for i in range(4))
+    log_s1 = np.log(S1)
+    power = np.exp(log_a - alpha * log_s1)  # A·S1^(−α)
     predicted = L0 + power - C * S2
-    if np.any(predicted <= 0):
-        return np.inf, np.zeros(4)
-    value, slope = huber(log_loss - np.log(predicted), delta)
+    valid = np.all(predicted > 0, axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        value, slope = huber(log_loss - np.log(predicted), delta)
     weight = -slope / predicted  # d Huber / d predicted
-    grad = np.array([weight.sum(), (weight * power).sum(), -(weight * power * np.log(S1)).sum(), -(weight * S2).sum()])
-    return float(value.sum()), grad
-
-
-@dataclass(frozen=True)
-class AnnealingFit:
-    """Result of `fit_annealing_law`: the law, the objective at the optimum, whether the gradient vanished
-    there (`converged`), and the objective reached from every refined start."""
-
-    law: AnnealingLaw
-    objective: float
-    converged: bool
-    n_points: int
-    candidates: FloatArray = field(repr=False)  # objective of every refined start
+    grad = np.stack(
+        [weight.sum(axis=1), (weight * power).sum(axis=1), -(weight * power * log_s1).sum(axis=1), -(weight * S2).sum(axis=1)],
+        axis=1,
+    )
+    values = np.where(valid, value.sum(axis=1), np.inf)
+    grad[~valid] = 0.0
+    return (values[0], grad[0]) if theta.ndim == 1 else (values, grad)
 
 
 def _linear_starts(alphas: FloatArray, S1: FloatArray, S2: FloatArray, loss: FloatArray) -> FloatArray:
@@ -104,12 +103,13 @@ def fit_annealing_law(
     delta: float = 1e-3,
     alphas: ArrayLike | None = None,
     refine: int = 4,
-) -> AnnealingFit:
+) -> FitResult[AnnealingLaw]:
     """Fit L0, A, α, C of the annealing law to points (S1, S2, loss), pooled over one or more curves.
 
     lam: the λ the areas were computed with (recorded in the law). alphas: the grid of α screened by
-    linear least squares (default 0.05 … 2 in steps of 0.05); the `refine` best are refined by BFGS on
-    the summed Huber (δ = `delta`) loss of log-loss.
+    linear least squares (default 0.05 … 2 in steps of 0.05); the `refine` best are refined together by
+    batched BFGS on the summed Huber (δ = `delta`) loss of log-loss. `params` are (L0, log A, α, C);
+    `converged` says whether the gradient vanished at the optimum.
     """
     arrays = [np.ravel(np.asarray(x, dtype=float)) for x in (S1, S2, loss)]
     if len({len(x) for x in arrays}) != 1:
@@ -128,21 +128,23 @@ def fit_annealing_law(
     if len(starts) == 0:
         raise ValueError("no α of the grid gives a positive L0 and A by least squares; check the data or pass alphas")
     log_loss = np.log(loss)
-    screened = np.array([annealing_objective(s, S1, S2, log_loss, delta)[0] for s in starts])
+    screened = annealing_objective(starts, S1, S2, log_loss, delta)[0]
     order = np.argsort(screened, kind="stable")[: max(1, refine)]
-    # BFGS in numpy: for four parameters it beats L-BFGS-B, whose compiled core slows down badly when
-    # the machine's cores are shared. A non-positive prediction returns +inf and is stepped back from.
-    results = [
-        minimize(annealing_objective, starts[i], args=(S1, S2, log_loss, delta), jac=True, method="BFGS", options={"gtol": 1e-10})
-        for i in order
-    ]
-    values = np.array([r.fun for r in results])
-    best = results[int(np.argmin(values))]
-    gradient = annealing_objective(best.x, S1, S2, log_loss, delta)[1]
+    order = order[np.isfinite(screened[order])]
+    if len(order) == 0:
+        raise ValueError("the law predicts a non-positive loss from every start; check the data or pass alphas")
+
+    def objective(theta: FloatArray, rows: NDArray[np.intp]) -> tuple[FloatArray, FloatArray]:
+        return annealing_objective(theta, S1, S2, log_loss, delta)
+
+    refined = minimize_batch(objective, starts[order])
+    best = int(np.argmin(refined.fun))
+    params = refined.x[best]
+    gradient = annealing_objective(params, S1, S2, log_loss, delta)[1]
     converged = bool(np.max(np.abs(gradient)) <= GRADIENT_TOLERANCE * len(loss))
-    L0, log_a, alpha, C = best.x
+    L0, log_a, alpha, C = params
     law = AnnealingLaw(L0=float(L0), A=float(np.exp(log_a)), alpha=float(alpha), C=float(C), lam=lam, name="fit")
-    return AnnealingFit(law=law, objective=float(best.fun), converged=converged, n_points=len(loss), candidates=values)
+    return FitResult(law, params, float(refined.fun[best]), converged, refined.fun)
 
 
 def prediction_errors(observed: ArrayLike, predicted: ArrayLike) -> dict[str, float]:
@@ -157,7 +159,6 @@ def prediction_errors(observed: ArrayLike, predicted: ArrayLike) -> dict[str, fl
 
 
 __all__ = [
-    "AnnealingFit",
     "AnnealingLaw",
     "annealing_objective",
     "fit_annealing_law",
