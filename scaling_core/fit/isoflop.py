@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .._checks import as_positive
+from .powerlaw import PowerLaw, fit_power_law
+from .report import FitReport
 
 FloatArray = NDArray[np.float64]
 
@@ -48,3 +50,47 @@ def isoflop_minimum(N: ArrayLike, loss: ArrayLike) -> float:
     """N at the vertex of a parabola fitted to loss against log10 N (Hoffmann's approach 2)."""
     N = as_positive("N (parameters)", N)
     return float(10 ** fit_parabola(np.log10(N), loss).vertex)
+
+
+@dataclass(frozen=True)
+class Approach2Fit:
+    """Approach 2: the vertex of a parabola per budget, then power laws N* = k C^a and D* = k' C^b."""
+
+    budgets: FloatArray
+    N_opt: FloatArray  # vertex of loss against log10 N, per budget
+    D_opt: FloatArray  # vertex of loss against log10 D, per budget
+    N_law: PowerLaw
+    D_law: PowerLaw
+    report: FitReport = field(repr=False, compare=False)
+
+
+def fit_approach2(N: ArrayLike, D: ArrayLike, C: ArrayLike, loss: ArrayLike) -> Approach2Fit:
+    """Hoffmann's approach 2 on IsoFLOP points grouped by their nominal budget C.
+
+    Per budget, a least-squares parabola of loss against log10 N gives N*, and one against log10 D gives
+    D* (separately, as Open-Athena and Llama 3 do: with D = C/6N both vertices agree only when the data lie
+    on one exact IsoFLOP); straight lines in log-log space through (C, N*) and (C, D*) give the laws."""
+    N, D, C, loss = (np.ravel(as_positive(name, x)) for name, x in (("N", N), ("D", D), ("C", C), ("loss", loss)))
+    if not len(N) == len(D) == len(C) == len(loss):
+        raise ValueError(f"N, D, C and loss must have the same length, got {len(N)}, {len(D)}, {len(C)}, {len(loss)}")
+    budgets = np.unique(C)
+    if len(budgets) < 2:
+        raise ValueError(f"approach 2 needs at least two budgets, got {len(budgets)}")
+    N_opt = np.empty(len(budgets))
+    D_opt = np.empty(len(budgets))
+    for k, budget in enumerate(budgets):
+        member = C == budget
+        try:
+            N_opt[k] = isoflop_minimum(N[member], loss[member])
+            D_opt[k] = isoflop_minimum(D[member], loss[member])
+        except ValueError as error:
+            raise ValueError(f"budget {budget:.3g} FLOP: {error}") from None
+    report = FitReport(
+        form="N* = k C^a and D* = k' C^b from per-budget parabolas",
+        n_points=len(loss),
+        objective="squared error of L per budget (parabola in log10 N, log10 D); of log N*, log D* (lines)",
+        optimiser="closed-form least squares",
+        starts="none needed (linear least squares)",
+        flop_definition="the nominal budget of each IsoFLOP curve",
+    )
+    return Approach2Fit(budgets, N_opt, D_opt, fit_power_law(budgets, N_opt), fit_power_law(budgets, D_opt), report)

@@ -1,0 +1,185 @@
+"""Variable projection for the Chinchilla law L = E + A/N^α + B/D^β.
+
+At fixed exponents (α, β) the law is linear in (E, A, B), so non-negative least squares gives those three
+exactly and the search is left with two dimensions instead of five. Two uses share this module:
+
+- `product_grid_nnls` solves the three coefficients for every (α, β) pair of a product grid at once
+  (normal equations, every support of the non-negativity constraint tried), which is how
+  `fit_chinchilla` gets starts near every basin;
+- `fit_variable_projection` is a complete fit (Open-Athena's VPNLS): that grid scan, then L-BFGS-B over
+  (α, β) on the exact projected residual sum of squares, whose gradient follows from the envelope theorem.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import combinations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy.optimize import minimize, nnls
+
+from ..laws import ChinchillaLaw
+from .report import FitReport
+
+FloatArray = NDArray[np.float64]
+
+VARPRO_EXPONENTS = np.linspace(0.05, 0.95, 32)
+"""Default scan of α and of β (32² pairs, as Open-Athena's VPNLS)."""
+
+
+def product_grid_nnls(
+    N: FloatArray, D: FloatArray, loss: FloatArray, alphas: FloatArray, betas: FloatArray, weights: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Non-negative (E, A, B) minimising Σ w (L − E − A N^-α − B D^-β)² for every pair of the product grid
+    `alphas` × `betas` (β varying fastest).
+
+    Returns (coefficients (m, 3) as E, A, B; residual sums of squares up to the constant Σ w L²). NNLS with
+    three unknowns is solved exactly by trying every support (the 7 non-empty subsets) and keeping the
+    feasible least-squares solution with the smallest residual, vectorised over the grid.
+    """
+    w = weights
+    u = N[None, :] ** -alphas[:, None]  # (m_α, n): N^-α for each α of the scan
+    v = D[None, :] ** -betas[:, None]
+    pairs = len(alphas) * len(betas)
+    i, j = np.divmod(np.arange(pairs), len(betas))
+    wu, wv = u * w, v * w
+    # Gram matrix of the columns (1, N^-α, D^-β) and their products with the losses, per (α, β) pair
+    gram = np.empty((pairs, 3, 3))
+    gram[:, 0, 0] = w.sum()
+    gram[:, 0, 1] = gram[:, 1, 0] = wu.sum(axis=1)[i]
+    gram[:, 0, 2] = gram[:, 2, 0] = wv.sum(axis=1)[j]
+    gram[:, 1, 1] = (wu * u).sum(axis=1)[i]
+    gram[:, 2, 2] = (wv * v).sum(axis=1)[j]
+    gram[:, 1, 2] = gram[:, 2, 1] = (wu @ v.T)[i, j]
+    rhs = np.stack([np.full(pairs, w @ loss), (wu @ loss)[i], (wv @ loss)[j]], axis=1)
+
+    best_residual = np.full(pairs, np.inf)
+    best = np.zeros((pairs, 3))
+    for size in (1, 2, 3):
+        for support in map(list, combinations(range(3), size)):
+            sub = gram[:, support][:, :, support]
+            try:
+                coef = np.linalg.solve(sub, rhs[:, support, None])[:, :, 0]
+            except np.linalg.LinAlgError:  # a singular pair somewhere (e.g. identical columns): least norm
+                coef = (np.linalg.pinv(sub) @ rhs[:, support, None])[:, :, 0]
+            full = np.zeros((pairs, 3))
+            full[:, support] = coef
+            # residual sum of squares up to the constant Σ w L²
+            residual = np.einsum("ki,kij,kj->k", full, gram, full) - 2 * np.einsum("ki,ki->k", full, rhs)
+            better = (coef > 0).all(axis=1) & (residual < best_residual)
+            best[better], best_residual[better] = full[better], residual[better]
+    return best, best_residual
+
+
+def linear_terms(
+    N: FloatArray, D: FloatArray, loss: FloatArray, alpha: float, beta: float, weights: FloatArray | None = None
+) -> tuple[FloatArray, FloatArray]:
+    """(E, A, B) by non-negative least squares at one (α, β), and the weighted residuals √w (L − fit).
+
+    Solved on columns scaled to unit norm (Lawson–Hanson), so the coefficients are accurate even where the
+    normal equations of `product_grid_nnls` would lose digits."""
+    root_w = np.ones_like(loss) if weights is None else np.sqrt(weights)
+    design = np.stack([np.ones_like(N), N**-alpha, D**-beta], axis=1) * root_w[:, None]
+    scale = np.linalg.norm(design, axis=0)
+    scaled, _ = nnls(design / scale, loss * root_w)
+    coef = scaled / scale
+    return coef, root_w * loss - design @ coef
+
+
+def projected_objective(
+    exponents: ArrayLike, N: FloatArray, D: FloatArray, loss: FloatArray, weights: FloatArray | None = None
+) -> tuple[float, FloatArray]:
+    """Residual sum of squares at (α, β) with (E, A, B) projected out, and its gradient in (α, β).
+
+    At the inner optimum the derivative of the sum by E, A and B is zero (or the coefficient is held at 0),
+    so the gradient is that of the sum at fixed coefficients (the envelope theorem)."""
+    alpha, beta = (float(x) for x in exponents)
+    (E, A, B), residual = linear_terms(N, D, loss, alpha, beta, weights)
+    root_w = np.ones_like(loss) if weights is None else np.sqrt(weights)
+    d_alpha = root_w * A * N**-alpha * np.log(N)  # ∂(weighted residual)/∂α
+    d_beta = root_w * B * D**-beta * np.log(D)
+    return float(residual @ residual), 2 * np.array([residual @ d_alpha, residual @ d_beta])
+
+
+@dataclass(frozen=True)
+class VarProFit:
+    """Result of `fit_variable_projection`: the law, (E, A, B, α, β) and how the search went."""
+
+    law: ChinchillaLaw
+    params: FloatArray  # E, A, B, alpha, beta
+    objective: float  # residual sum of squares (weighted if weights were given)
+    converged: bool
+    message: str
+    objective_by_start: FloatArray = field(repr=False)  # the scan's residual sums, one per (α, β) pair
+    report: FitReport = field(repr=False, compare=False)
+
+
+def fit_variable_projection(
+    N: ArrayLike,
+    D: ArrayLike,
+    loss: ArrayLike,
+    *,
+    exponents: ArrayLike = VARPRO_EXPONENTS,
+    weights: ArrayLike | None = None,
+    start: ArrayLike | None = None,
+    gtol: float = 1e-15,
+    max_iterations: int = 1000,
+) -> VarProFit:
+    """Fit L = E + A/N^α + B/D^β by least squares on L with (E, A, B) projected out (VPNLS).
+
+    The best pair of the `exponents` × `exponents` scan starts L-BFGS-B over (α, β), bounded to the scan's
+    range; `start` = (α, β) skips the scan (e.g. a bootstrap refit warm-started at the full-data optimum).
+    `weights` multiply each run's squared residual (e.g. 1/L² for least squares in relative error).
+    """
+    from .chinchilla import validate_runs  # here: chinchilla imports this module for its starts
+
+    N, D, loss = validate_runs(N, D, loss)
+    w = None if weights is None else np.asarray(weights, dtype=float)
+    if w is not None and (w.shape != loss.shape or not (np.isfinite(w).all() and (w >= 0).all())):
+        raise ValueError(f"weights must be finite, non-negative and one per run ({loss.shape}), got shape {w.shape}")
+    grid = np.asarray(exponents, dtype=float)
+    if grid.ndim != 1 or len(grid) < 2 or not (grid > 0).all():
+        raise ValueError(f"exponents must be a 1-D scan of at least two positive values, got {grid!r}")
+    w_full = np.ones_like(loss) if w is None else w
+    _, scan = product_grid_nnls(N, D, loss, grid, grid, w_full)
+    scan = scan + w_full @ loss**2
+    if start is None:
+        i, j = np.divmod(int(np.argmin(scan)), len(grid))
+        x0 = np.array([grid[i], grid[j]])
+    else:
+        x0 = np.asarray(start, dtype=float)
+        if x0.shape != (2,) or not (x0 > 0).all():
+            raise ValueError(f"start must be a positive (alpha, beta) pair, got {start!r}")
+    bounds = [(grid.min(), grid.max())] * 2
+    result = minimize(
+        projected_objective,
+        x0,
+        args=(N, D, loss, w),
+        jac=True,
+        method="L-BFGS-B",
+        bounds=bounds,
+        options={"ftol": 0.0, "gtol": gtol, "maxiter": max_iterations},
+    )
+    alpha, beta = result.x
+    (E, A, B), residual = linear_terms(N, D, loss, alpha, beta, w)
+    on_edge = any(np.isclose(x, edge) for x in (alpha, beta) for edge in bounds[0])
+    law = ChinchillaLaw(E=float(E), A=float(A), B=float(B), alpha=float(alpha), beta=float(beta), name="variable projection")
+    report = FitReport(
+        form="L = E + A/N^alpha + B/D^beta",
+        n_points=len(loss),
+        objective="sum of squared errors on L" + ("" if w is None else " (weighted)"),
+        optimiser="variable projection: NNLS for E, A, B; L-BFGS-B over (alpha, beta)",
+        starts=f"best of a {len(grid)}x{len(grid)} (alpha, beta) scan" if start is None else "given (alpha, beta)",
+    )
+    # a minimum pressed against the scan's edge is a boundary stop, not a converged fit
+    converged = bool(result.success or result.status == 2) and not on_edge
+    return VarProFit(
+        law=law,
+        params=np.array([E, A, B, alpha, beta]),
+        objective=float(residual @ residual),
+        converged=converged,
+        message=str(result.message) + (" (at the edge of the exponent range)" if on_edge else ""),
+        objective_by_start=scan,
+        report=report,
+    )
