@@ -20,6 +20,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import minimize, nnls
 
 from ..laws import ChinchillaLaw
+from .huber import huber
 from .report import FitReport
 
 FloatArray = NDArray[np.float64]
@@ -87,6 +88,41 @@ def linear_terms(
     return coef, root_w * loss - design @ coef
 
 
+def huber_linear_terms(
+    N: FloatArray, D: FloatArray, loss: FloatArray, alpha: float, beta: float, delta: float
+) -> tuple[FloatArray, FloatArray]:
+    """(E, A, B) ≥ 0 minimising the summed Huber loss of L − E − A N^-α − B D^-β at one (α, β), and the
+    residuals. The inner problem is convex; L-BFGS-B solves it on unit-norm columns from the least-squares
+    solution."""
+    design = np.stack([np.ones_like(N), N**-alpha, D**-beta], axis=1)
+    scale = np.linalg.norm(design, axis=0)
+    scaled = design / scale
+    start, _ = nnls(scaled, loss)
+
+    def objective(c: FloatArray) -> tuple[float, FloatArray]:
+        value, slope = huber(loss - scaled @ c, delta)
+        return float(value.sum()), -scaled.T @ slope
+
+    result = minimize(
+        objective, start, jac=True, method="L-BFGS-B", bounds=[(0, None)] * 3,
+        options={"ftol": 1e-15, "gtol": 1e-12, "maxiter": 500},
+    )  # fmt: skip
+    coef = result.x / scale
+    return coef, loss - design @ coef
+
+
+def projected_huber(
+    exponents: ArrayLike, N: FloatArray, D: FloatArray, loss: FloatArray, delta: float
+) -> tuple[float, FloatArray]:
+    """Summed Huber loss on L at (α, β) with (E, A, B) projected out, and its gradient in (α, β) (the
+    envelope theorem again: the Huber loss is continuously differentiable)."""
+    alpha, beta = (float(x) for x in exponents)
+    (E, A, B), residual = huber_linear_terms(N, D, loss, alpha, beta, delta)
+    value, slope = huber(residual, delta)
+    gradient = np.array([slope @ (A * N**-alpha * np.log(N)), slope @ (B * D**-beta * np.log(D))])
+    return float(value.sum()), gradient
+
+
 def projected_objective(
     exponents: ArrayLike, N: FloatArray, D: FloatArray, loss: FloatArray, weights: FloatArray | None = None
 ) -> tuple[float, FloatArray]:
@@ -122,15 +158,19 @@ def fit_variable_projection(
     *,
     exponents: ArrayLike = VARPRO_EXPONENTS,
     weights: ArrayLike | None = None,
+    delta: float | None = None,
     start: ArrayLike | None = None,
     gtol: float = 1e-15,
     max_iterations: int = 1000,
 ) -> VarProFit:
-    """Fit L = E + A/N^α + B/D^β by least squares on L with (E, A, B) projected out (VPNLS).
+    """Fit L = E + A/N^α + B/D^β with (E, A, B) projected out (Open-Athena's VPNLS).
 
-    The best pair of the `exponents` × `exponents` scan starts L-BFGS-B over (α, β), bounded to the scan's
-    range; `start` = (α, β) skips the scan (e.g. a bootstrap refit warm-started at the full-data optimum).
-    `weights` multiply each run's squared residual (e.g. 1/L² for least squares in relative error).
+    Least squares on L by default: the best pair of the `exponents` × `exponents` scan starts L-BFGS-B over
+    (α, β) (analytic gradient), bounded to the scan's range. `weights` multiply each run's squared residual
+    (e.g. 1/L² for least squares in relative error). With `delta`, the objective is instead the summed
+    Huber loss on L and the inner problem a convex minimisation
+    (every scan pair costs an inner solve: pass a coarser scan). `start` = (α, β) skips the scan (e.g. a
+    bootstrap refit warm-started at the full-data optimum).
     """
     from .chinchilla import validate_runs  # here: chinchilla imports this module for its starts
 
@@ -138,47 +178,62 @@ def fit_variable_projection(
     w = None if weights is None else np.asarray(weights, dtype=float)
     if w is not None and (w.shape != loss.shape or not (np.isfinite(w).all() and (w >= 0).all())):
         raise ValueError(f"weights must be finite, non-negative and one per run ({loss.shape}), got shape {w.shape}")
+    if delta is not None and (w is not None or not delta > 0):
+        raise ValueError(f"delta must be > 0 and cannot be combined with weights, got delta = {delta!r}")
     grid = np.asarray(exponents, dtype=float)
     if grid.ndim != 1 or len(grid) < 2 or not (grid > 0).all():
         raise ValueError(f"exponents must be a 1-D scan of at least two positive values, got {grid!r}")
-    w_full = np.ones_like(loss) if w is None else w
-    _, scan = product_grid_nnls(N, D, loss, grid, grid, w_full)
-    scan = scan + w_full @ loss**2
-    if start is None:
-        i, j = np.divmod(int(np.argmin(scan)), len(grid))
-        x0 = np.array([grid[i], grid[j]])
-    else:
-        x0 = np.asarray(start, dtype=float)
-        if x0.shape != (2,) or not (x0 > 0).all():
+    if start is not None:
+        start = np.asarray(start, dtype=float)
+        if start.shape != (2,) or not (start > 0).all():
             raise ValueError(f"start must be a positive (alpha, beta) pair, got {start!r}")
     bounds = [(grid.min(), grid.max())] * 2
-    result = minimize(
-        projected_objective,
-        x0,
-        args=(N, D, loss, w),
-        jac=True,
-        method="L-BFGS-B",
-        bounds=bounds,
-        options={"ftol": 0.0, "gtol": gtol, "maxiter": max_iterations},
-    )
+    if delta is None:
+        w_full = np.ones_like(loss) if w is None else w
+        scan = product_grid_nnls(N, D, loss, grid, grid, w_full)[1] + w_full @ loss**2
+        x0 = np.array(divmod(int(np.argmin(scan)), len(grid))).choose(grid) if start is None else start
+        result = minimize(
+            projected_objective, x0, args=(N, D, loss, w), jac=True, method="L-BFGS-B", bounds=bounds,
+            options={"ftol": 0.0, "gtol": gtol, "maxiter": max_iterations},
+        )  # fmt: skip
+        # with ftol = 0 the search ends when a line search can no longer lower the objective at machine
+        # precision (status 2): at the optimum, that is how it stops
+        converged = bool(result.success or result.status == 2)
+        (E, A, B), residual = linear_terms(N, D, loss, *result.x, w)
+        objective = float(residual @ residual)
+    else:
+        pairs = np.array(np.meshgrid(grid, grid, indexing="ij")).reshape(2, -1).T
+        scan = np.array([projected_huber(pair, N, D, loss, delta)[0] for pair in pairs] if start is None else [])
+        x0 = pairs[int(np.argmin(scan))] if start is None else start
+        result = minimize(
+            projected_huber, x0, args=(N, D, loss, delta), jac=True, method="L-BFGS-B", bounds=bounds,
+            options={"ftol": 0.0, "gtol": gtol, "maxiter": max_iterations},
+        )  # fmt: skip
+        converged = bool(result.success or result.status == 2)
+        (E, A, B), residual = huber_linear_terms(N, D, loss, *result.x, delta)
+        objective = float(huber(residual, delta)[0].sum())
     alpha, beta = result.x
-    (E, A, B), residual = linear_terms(N, D, loss, alpha, beta, w)
     on_edge = any(np.isclose(x, edge) for x in (alpha, beta) for edge in bounds[0])
     law = ChinchillaLaw(E=float(E), A=float(A), B=float(B), alpha=float(alpha), beta=float(beta), name="variable projection")
+    if delta is None:
+        objective_name = "sum of squared errors on L" + ("" if w is None else " (weighted)")
+        optimiser = "variable projection: NNLS for E, A, B; L-BFGS-B over (alpha, beta)"
+    else:
+        objective_name = f"Huber (delta = {delta:g}) on L, summed"
+        optimiser = "variable projection: convex Huber solve for E, A, B; L-BFGS-B over (alpha, beta)"
     report = FitReport(
         form="L = E + A/N^alpha + B/D^beta",
         n_points=len(loss),
-        objective="sum of squared errors on L" + ("" if w is None else " (weighted)"),
-        optimiser="variable projection: NNLS for E, A, B; L-BFGS-B over (alpha, beta)",
+        objective=objective_name,
+        optimiser=optimiser,
         starts=f"best of a {len(grid)}x{len(grid)} (alpha, beta) scan" if start is None else "given (alpha, beta)",
     )
     # a minimum pressed against the scan's edge is a boundary stop, not a converged fit
-    converged = bool(result.success or result.status == 2) and not on_edge
     return VarProFit(
         law=law,
         params=np.array([E, A, B, alpha, beta]),
-        objective=float(residual @ residual),
-        converged=converged,
+        objective=objective,
+        converged=converged and not on_edge,
         message=str(result.message) + (" (at the edge of the exponent range)" if on_edge else ""),
         objective_by_start=scan,
         report=report,
