@@ -21,6 +21,7 @@ from .._checks import as_positive
 from ..laws import ChinchillaLaw
 from .chinchilla import ChinchillaFit, chinchilla_objective, fit_chinchilla, law_from_theta, validate_runs
 from .multistart import inverse_hessian_at, minimize_batch
+from .report import FitReport
 
 FloatArray = NDArray[np.float64]
 COLUMNS = ("E", "A", "B", "alpha", "beta", "a")  # the columns of `ChinchillaBootstrap.params()`
@@ -45,6 +46,11 @@ class ChinchillaBootstrap:
     theta: FloatArray
     fit: ChinchillaFit
     converged: NDArray[np.bool_] = field(repr=False)
+
+    @property
+    def report(self) -> FitReport:
+        """The full-data fit's report, its uncertainty method being this bootstrap."""
+        return self.fit.report.with_uncertainty(f"bootstrap of the runs, {len(self.theta):,} resamples")
 
     def params(self) -> pd.DataFrame:
         """One row per resample: E, A, B, alpha, beta and the compute-optimal exponent a = β/(α+β)."""
