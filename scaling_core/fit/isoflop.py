@@ -22,6 +22,7 @@ class Parabola:
     c0: float
     c1: float
     c2: float
+    report: FitReport | None = field(default=None, repr=False, compare=False)
 
     @property
     def vertex(self) -> float:
@@ -43,7 +44,14 @@ def fit_parabola(x: ArrayLike, y: ArrayLike) -> Parabola:
     c2, c1, c0 = np.polyfit(x, y, 2)
     if c2 <= 0:
         raise ValueError("the fitted parabola opens downward: these points have no interior minimum")
-    return Parabola(float(c0), float(c1), float(c2))
+    report = FitReport(
+        form="y = c0 + c1 x + c2 x^2",
+        n_points=len(x),
+        objective="squared error of y",
+        optimiser="closed-form least squares",
+        starts="none needed (linear least squares)",
+    )
+    return Parabola(float(c0), float(c1), float(c2), report)
 
 
 def isoflop_minimum(N: ArrayLike, loss: ArrayLike) -> float:

@@ -147,7 +147,7 @@ class VarProFit:
     objective: float  # residual sum of squares (weighted if weights were given)
     converged: bool
     message: str
-    objective_by_start: FloatArray = field(repr=False)  # the scan's residual sums, one per (α, β) pair
+    objective_by_start: FloatArray = field(repr=False)  # the scan's objective per (α, β) pair (empty if started)
     report: FitReport = field(repr=False, compare=False)
 
 
@@ -189,9 +189,12 @@ def fit_variable_projection(
             raise ValueError(f"start must be a positive (alpha, beta) pair, got {start!r}")
     bounds = [(grid.min(), grid.max())] * 2
     if delta is None:
-        w_full = np.ones_like(loss) if w is None else w
-        scan = product_grid_nnls(N, D, loss, grid, grid, w_full)[1] + w_full @ loss**2
-        x0 = np.array(divmod(int(np.argmin(scan)), len(grid))).choose(grid) if start is None else start
+        if start is None:
+            w_full = np.ones_like(loss) if w is None else w
+            scan = product_grid_nnls(N, D, loss, grid, grid, w_full)[1] + w_full @ loss**2
+            x0 = grid[np.array(divmod(int(np.argmin(scan)), len(grid)))]
+        else:
+            scan, x0 = np.array([]), start
         result = minimize(
             projected_objective, x0, args=(N, D, loss, w), jac=True, method="L-BFGS-B", bounds=bounds,
             options={"ftol": 0.0, "gtol": gtol, "maxiter": max_iterations},
