@@ -1,4 +1,4 @@
-"""Loaders of the fitting chapter's data (Open-Athena, Llama 3 digitisation, (Mis)fitting survey)."""
+"""Loaders of the fitting chapter's data (Open-Athena, Llama 3 digitisation, the survey)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,18 @@ from scaling_core import data
 def test_isoflop_table_has_five_sources_and_qc_flags() -> None:
     points = data.load("fitting_isoflops")
     assert len(points) == 947
-    assert set(points["source"]) == {"epochai_chinchilla", "ml_scalefit", "misfitting", "llama_3", "marin_202603"}
+    assert set(points["source"]) == {
+        "epochai_chinchilla",
+        "ml_scalefit",
+        "misfitting",
+        "llama_3",
+        "marin_202603",
+    }
     assert points["experiment"].nunique() == 8
-    assert points["outlier"].dtype == bool and (points["reason"] == "none").sum() == (~points["outlier"]).sum()
+    assert (
+        points["outlier"].dtype == bool
+        and (points["reason"] == "none").sum() == (~points["outlier"]).sum()
+    )
     assert (points[["N", "D", "C", "loss"]] > 0).all().all()
 
 
@@ -27,7 +36,11 @@ def test_llama3_points() -> None:
 def test_approach2_error_tables() -> None:
     table = data.load("approach2_errors")
     assert len(table) == 36
-    assert table.groupby("config").size().to_dict() == {"Centred": 12, "Drift to 3×": 12, "Offset by 3×": 12}
+    assert table.groupby("config").size().to_dict() == {
+        "Centred": 12,
+        "Drift to 3×": 12,
+        "Offset by 3×": 12,
+    }
     relative = 100 * (table["inferred_D"] / table["true_D"] - 1)
     assert relative.to_numpy() == pytest.approx(table["rel_error_pct"].to_numpy(), abs=1e-9)
 
@@ -37,4 +50,6 @@ def test_scalefit_results_and_survey() -> None:
     assert {"E", "A", "B", "alpha", "beta"} <= set(fits.columns) and (fits["n"] == 217).all()
     survey = data.load("misfitting_survey")
     assert len(survey) == 51 and "Curve-fitting Method" in survey.columns
-    assert survey["Title"].notna().all() and not np.any(survey["Title"].str.contains("TOTAL", case=False))
+    assert survey["Title"].notna().all() and not np.any(
+        survey["Title"].str.contains("TOTAL", case=False)
+    )

@@ -12,7 +12,13 @@ from scaling_core.laws import HOFFMANN_2022
 
 
 def report() -> FitReport:
-    return FitReport(form="y = k x^p", n_points=7, objective="squared error", optimiser="closed form", starts="none")
+    return FitReport(
+        form="y = k x^p",
+        n_points=7,
+        objective="squared error",
+        optimiser="closed form",
+        starts="none",
+    )
 
 
 def test_data_conventions_are_filled_in_by_the_caller() -> None:
@@ -21,7 +27,8 @@ def test_data_conventions_are_filled_in_by_the_caller() -> None:
     filled = plain.with_data(flop_definition="6ND").with_uncertainty("bootstrap, 100 resamples")
     assert filled.flop_definition == "6ND" and filled.parameters_counted == GIVEN_BY_CALLER
     assert list(filled.as_row()) == [
-        "form", "n_points", "objective", "optimiser", "starts", "uncertainty", "flop_definition", "parameters_counted"
+        "form", "n_points", "objective", "optimiser", "starts", "uncertainty",
+        "flop_definition", "parameters_counted",
     ]  # fmt: skip
 
 

@@ -1,4 +1,4 @@
-"""scaling_core.fit.varpro: variable projection, shared by the Chinchilla fit's starts and the VPNLS fit."""
+"""scaling_core.fit.varpro: variable projection, for the Chinchilla starts and the VPNLS fit."""
 
 from __future__ import annotations
 
@@ -6,7 +6,12 @@ import numpy as np
 import pytest
 
 from scaling_core.fit.chinchilla import variable_projection_starts
-from scaling_core.fit.varpro import fit_variable_projection, linear_terms, product_grid_nnls, projected_objective
+from scaling_core.fit.varpro import (
+    fit_variable_projection,
+    linear_terms,
+    product_grid_nnls,
+    projected_objective,
+)
 from scaling_core.laws import ChinchillaLaw
 
 TRUTH = ChinchillaLaw(E=1.69, A=406.4, B=410.7, alpha=0.34, beta=0.28, name="truth")
@@ -21,16 +26,22 @@ def runs(law: ChinchillaLaw = TRUTH) -> tuple[np.ndarray, np.ndarray, np.ndarray
 
 def test_grid_nnls_recovers_the_coefficients_at_the_true_exponents() -> None:
     N, D, L = runs()
-    coef, residual = product_grid_nnls(N, D, L, np.array([0.2, 0.34]), np.array([0.28, 0.5]), np.ones_like(L))
+    coef, residual = product_grid_nnls(
+        N, D, L, np.array([0.2, 0.34]), np.array([0.28, 0.5]), np.ones_like(L)
+    )
     assert coef.shape == (4, 3) and residual.shape == (4,)
-    assert coef[2] == pytest.approx([1.69, 406.4, 410.7], rel=1e-6)  # (α, β) = (0.34, 0.28) is row 2
+    assert coef[2] == pytest.approx(
+        [1.69, 406.4, 410.7], rel=1e-6
+    )  # (α, β) = (0.34, 0.28) is row 2
     assert np.argmin(residual) == 2
 
 
 def test_grid_nnls_keeps_coefficients_non_negative() -> None:
     N, D, _ = runs()
     falling_with_n_only = 2.0 + 50 * N**-0.3 - 1e-3 * D**-0.1  # a negative B would fit better
-    coef, _ = product_grid_nnls(N, D, falling_with_n_only, np.array([0.3]), np.array([0.1]), np.ones_like(N))
+    coef, _ = product_grid_nnls(
+        N, D, falling_with_n_only, np.array([0.3]), np.array([0.1]), np.ones_like(N)
+    )
     assert (coef >= 0).all() and coef[0, 2] == 0
 
 
@@ -43,8 +54,10 @@ def test_single_pair_solve_matches_the_grid() -> None:
     value, grad = projected_objective([0.3, 0.3], N, D, noisy)
     assert value == pytest.approx(residual @ residual)
     step = 1e-6
-    numeric = [(projected_objective([0.3 + step * e0, 0.3 + step * e1], N, D, noisy)[0] - value) / step
-               for e0, e1 in ((1, 0), (0, 1))]  # fmt: skip
+    numeric = [
+        (projected_objective([0.3 + step * e0, 0.3 + step * e1], N, D, noisy)[0] - value) / step
+        for e0, e1 in ((1, 0), (0, 1))
+    ]
     assert grad == pytest.approx(numeric, rel=1e-3)
 
 

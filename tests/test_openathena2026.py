@@ -1,4 +1,5 @@
-"""scaling_core.papers.openathena2026: designs, the closed-form approach-2 bias, conditioning, misallocation."""
+"""scaling_core.papers.openathena2026: designs, the approach-2 bias in closed form, conditioning,
+misallocation."""
 
 from __future__ import annotations
 

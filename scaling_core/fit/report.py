@@ -1,10 +1,11 @@
 """The fit report: what a reader needs to judge a fit, in the items of the (Mis)fitting checklist.
 
-Li, Kudugunta and Zettlemoyer (2025) found that most scaling-law papers leave out how a law was fitted.
-Every fit function of this library therefore returns, with its result, a `FitReport` saying which form was
-fitted to how many points, by which objective, optimiser and starts, with which uncertainty method, and
-(where the fit itself defines them) how FLOPs and parameters were counted. Items the fit cannot know,
-because they belong to the data, say so and are filled in with `with_data`.
+Li, Kudugunta and Zettlemoyer (2025) found that most scaling-law papers leave out how a law was
+fitted. Every fit function of this library therefore returns, with its result, a `FitReport` saying
+which form was fitted to how many points, by which objective, optimiser and starts, with which
+uncertainty method, and (where the fit itself defines them) how FLOPs and parameters were counted.
+Items the fit cannot know, because they belong to the data, say so and are filled in with
+`with_data`.
 """
 
 from __future__ import annotations
@@ -33,10 +34,14 @@ class FitReport:
             raise ValueError(f"n_points must be a positive integer, got {self.n_points!r}")
         for name, value in self.as_row().items():
             if name != "n_points" and not (isinstance(value, str) and value.strip()):
-                raise ValueError(f"the report item {name} must be a non-empty phrase, got {value!r}")
+                raise ValueError(
+                    f"the report item {name} must be a non-empty phrase, got {value!r}"
+                )
 
-    def with_data(self, *, flop_definition: str | None = None, parameters_counted: str | None = None) -> FitReport:
-        """The same report with the data's conventions filled in (the items a fit takes as given)."""
+    def with_data(
+        self, *, flop_definition: str | None = None, parameters_counted: str | None = None
+    ) -> FitReport:
+        """The same report with the data's conventions (the items a fit takes as given)."""
         changes = {"flop_definition": flop_definition, "parameters_counted": parameters_counted}
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 

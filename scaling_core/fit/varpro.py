@@ -1,13 +1,15 @@
 """Variable projection for the Chinchilla law L = E + A/N^α + B/D^β.
 
-At fixed exponents (α, β) the law is linear in (E, A, B), so non-negative least squares gives those three
-exactly and the search is left with two dimensions instead of five. Two uses share this module:
+At fixed exponents (α, β) the law is linear in (E, A, B), so non-negative least squares gives those
+three exactly and the search is left with two dimensions instead of five. Two uses share this
+module:
 
 - `product_grid_nnls` solves the three coefficients for every (α, β) pair of a product grid at once
   (normal equations, every support of the non-negativity constraint tried), which is how
   `fit_chinchilla` gets starts near every basin;
-- `fit_variable_projection` is a complete fit (Open-Athena's VPNLS): that grid scan, then L-BFGS-B over
-  (α, β) on the exact projected residual sum of squares, whose gradient follows from the envelope theorem.
+- `fit_variable_projection` is a complete fit (Open-Athena's VPNLS): that grid scan, then L-BFGS-B
+over   (α, β) on the exact projected residual sum of squares, whose gradient follows from the
+envelope theorem.
 """
 
 from __future__ import annotations
@@ -30,14 +32,20 @@ VARPRO_EXPONENTS = np.linspace(0.05, 0.95, 32)
 
 
 def product_grid_nnls(
-    N: FloatArray, D: FloatArray, loss: FloatArray, alphas: FloatArray, betas: FloatArray, weights: FloatArray
+    N: FloatArray,
+    D: FloatArray,
+    loss: FloatArray,
+    alphas: FloatArray,
+    betas: FloatArray,
+    weights: FloatArray,
 ) -> tuple[FloatArray, FloatArray]:
-    """Non-negative (E, A, B) minimising Σ w (L − E − A N^-α − B D^-β)² for every pair of the product grid
-    `alphas` × `betas` (β varying fastest).
+    """Non-negative (E, A, B) minimising Σ w (L − E − A N^-α − B D^-β)² for every pair of the
+    product grid `alphas` × `betas` (β varying fastest).
 
-    Returns (coefficients (m, 3) as E, A, B; residual sums of squares up to the constant Σ w L²). NNLS with
-    three unknowns is solved exactly by trying every support (the 7 non-empty subsets) and keeping the
-    feasible least-squares solution with the smallest residual, vectorised over the grid.
+    Returns (coefficients (m, 3) as E, A, B; residual sums of squares up to the constant Σ w L²).
+    NNLS with three unknowns is solved exactly by trying every support (the 7 non-empty subsets) and
+    keeping the feasible least-squares solution with the smallest residual, vectorised over the
+    grid.
     """
     w = weights
     u = N[None, :] ** -alphas[:, None]  # (m_α, n): N^-α for each α of the scan
@@ -62,24 +70,34 @@ def product_grid_nnls(
             sub = gram[:, support][:, :, support]
             try:
                 coef = np.linalg.solve(sub, rhs[:, support, None])[:, :, 0]
-            except np.linalg.LinAlgError:  # a singular pair somewhere (e.g. identical columns): least norm
+            except (
+                np.linalg.LinAlgError
+            ):  # a singular pair somewhere (e.g. identical columns): least norm
                 coef = (np.linalg.pinv(sub) @ rhs[:, support, None])[:, :, 0]
             full = np.zeros((pairs, 3))
             full[:, support] = coef
             # residual sum of squares up to the constant Σ w L²
-            residual = np.einsum("ki,kij,kj->k", full, gram, full) - 2 * np.einsum("ki,ki->k", full, rhs)
+            residual = np.einsum("ki,kij,kj->k", full, gram, full) - 2 * np.einsum(
+                "ki,ki->k", full, rhs
+            )
             better = (coef > 0).all(axis=1) & (residual < best_residual)
             best[better], best_residual[better] = full[better], residual[better]
     return best, best_residual
 
 
 def linear_terms(
-    N: FloatArray, D: FloatArray, loss: FloatArray, alpha: float, beta: float, weights: FloatArray | None = None
+    N: FloatArray,
+    D: FloatArray,
+    loss: FloatArray,
+    alpha: float,
+    beta: float,
+    weights: FloatArray | None = None,
 ) -> tuple[FloatArray, FloatArray]:
-    """(E, A, B) by non-negative least squares at one (α, β), and the weighted residuals √w (L − fit).
+    """(E, A, B) by non-negative least squares at one (α, β), and the weighted residuals √w (L −
+    fit).
 
-    Solved on columns scaled to unit norm (Lawson–Hanson), so the coefficients are accurate even where the
-    normal equations of `product_grid_nnls` would lose digits."""
+    Solved on columns scaled to unit norm (Lawson–Hanson), so the coefficients are accurate even
+    where the normal equations of `product_grid_nnls` would lose digits."""
     root_w = np.ones_like(loss) if weights is None else np.sqrt(weights)
     design = np.stack([np.ones_like(N), N**-alpha, D**-beta], axis=1) * root_w[:, None]
     scale = np.linalg.norm(design, axis=0)
@@ -91,9 +109,9 @@ def linear_terms(
 def huber_linear_terms(
     N: FloatArray, D: FloatArray, loss: FloatArray, alpha: float, beta: float, delta: float
 ) -> tuple[FloatArray, FloatArray]:
-    """(E, A, B) ≥ 0 minimising the summed Huber loss of L − E − A N^-α − B D^-β at one (α, β), and the
-    residuals. The inner problem is convex; L-BFGS-B solves it on unit-norm columns from the least-squares
-    solution."""
+    """(E, A, B) ≥ 0 minimising the summed Huber loss of L − E − A N^-α − B D^-β at one (α, β), and
+    the residuals. The inner problem is convex; L-BFGS-B solves it on unit-norm columns from the
+    least-squares solution."""
     design = np.stack([np.ones_like(N), N**-alpha, D**-beta], axis=1)
     scale = np.linalg.norm(design, axis=0)
     scaled = design / scale
@@ -114,8 +132,8 @@ def huber_linear_terms(
 def projected_huber(
     exponents: ArrayLike, N: FloatArray, D: FloatArray, loss: FloatArray, delta: float
 ) -> tuple[float, FloatArray]:
-    """Summed Huber loss on L at (α, β) with (E, A, B) projected out, and its gradient in (α, β) (the
-    envelope theorem again: the Huber loss is continuously differentiable)."""
+    """Summed Huber loss on L at (α, β) with (E, A, B) projected out, and its gradient in (α, β)
+    (the envelope theorem again: the Huber loss is continuously differentiable)."""
     alpha, beta = (float(x) for x in exponents)
     (E, A, B), residual = huber_linear_terms(N, D, loss, alpha, beta, delta)
     value, slope = huber(residual, delta)
@@ -124,12 +142,16 @@ def projected_huber(
 
 
 def projected_objective(
-    exponents: ArrayLike, N: FloatArray, D: FloatArray, loss: FloatArray, weights: FloatArray | None = None
+    exponents: ArrayLike,
+    N: FloatArray,
+    D: FloatArray,
+    loss: FloatArray,
+    weights: FloatArray | None = None,
 ) -> tuple[float, FloatArray]:
     """Residual sum of squares at (α, β) with (E, A, B) projected out, and its gradient in (α, β).
 
-    At the inner optimum the derivative of the sum by E, A and B is zero (or the coefficient is held at 0),
-    so the gradient is that of the sum at fixed coefficients (the envelope theorem)."""
+    At the inner optimum the derivative of the sum by E, A and B is zero (or the coefficient is held
+    at 0), so the gradient is that of the sum at fixed coefficients (the envelope theorem)."""
     alpha, beta = (float(x) for x in exponents)
     (E, A, B), residual = linear_terms(N, D, loss, alpha, beta, weights)
     root_w = np.ones_like(loss) if weights is None else np.sqrt(weights)
@@ -147,7 +169,9 @@ class VarProFit:
     objective: float  # residual sum of squares (weighted if weights were given)
     converged: bool
     message: str
-    objective_by_start: FloatArray = field(repr=False)  # the scan's objective per (α, β) pair (empty if started)
+    objective_by_start: FloatArray = field(
+        repr=False
+    )  # the scan's objective per (α, β) pair (empty if started)
     report: FitReport = field(repr=False, compare=False)
 
 
@@ -165,24 +189,31 @@ def fit_variable_projection(
 ) -> VarProFit:
     """Fit L = E + A/N^α + B/D^β with (E, A, B) projected out (Open-Athena's VPNLS).
 
-    Least squares on L by default: the best pair of the `exponents` × `exponents` scan starts L-BFGS-B over
-    (α, β) (analytic gradient), bounded to the scan's range. `weights` multiply each run's squared residual
-    (e.g. 1/L² for least squares in relative error). With `delta`, the objective is instead the summed
-    Huber loss on L and the inner problem a convex minimisation
-    (every scan pair costs an inner solve: pass a coarser scan). `start` = (α, β) skips the scan (e.g. a
-    bootstrap refit warm-started at the full-data optimum).
+    Least squares on L by default: the best pair of the `exponents` × `exponents` scan starts
+    L-BFGS-B over (α, β) (analytic gradient), bounded to the scan's range. `weights` multiply each
+    run's squared residual (e.g. 1/L² for least squares in relative error). With `delta`, the
+    objective is instead the summed Huber loss on L and the inner problem a convex minimisation
+    (every scan pair costs an inner solve: pass a coarser scan). `start` = (α, β) skips the scan
+    (e.g. a bootstrap refit warm-started at the full-data optimum).
     """
     from .chinchilla import validate_runs  # here: chinchilla imports this module for its starts
 
     N, D, loss = validate_runs(N, D, loss)
     w = None if weights is None else np.asarray(weights, dtype=float)
     if w is not None and (w.shape != loss.shape or not (np.isfinite(w).all() and (w >= 0).all())):
-        raise ValueError(f"weights must be finite, non-negative and one per run ({loss.shape}), got shape {w.shape}")
+        raise ValueError(
+            f"weights must be finite, non-negative and one per run ({loss.shape}), "
+            f"got shape {w.shape}"
+        )
     if delta is not None and (w is not None or not delta > 0):
-        raise ValueError(f"delta must be > 0 and cannot be combined with weights, got delta = {delta!r}")
+        raise ValueError(
+            f"delta must be > 0 and cannot be combined with weights, got delta = {delta!r}"
+        )
     grid = np.asarray(exponents, dtype=float)
     if grid.ndim != 1 or len(grid) < 2 or not (grid > 0).all():
-        raise ValueError(f"exponents must be a 1-D scan of at least two positive values, got {grid!r}")
+        raise ValueError(
+            f"exponents must be a 1-D scan of at least two positive values, got {grid!r}"
+        )
     if start is not None:
         start = np.asarray(start, dtype=float)
         if start.shape != (2,) or not (start > 0).all():
@@ -196,20 +227,24 @@ def fit_variable_projection(
         else:
             scan, x0 = np.array([]), start
         result = minimize(
-            projected_objective, x0, args=(N, D, loss, w), jac=True, method="L-BFGS-B", bounds=bounds,
+            projected_objective, x0, args=(N, D, loss, w), jac=True, method="L-BFGS-B",
+            bounds=bounds,
             options={"ftol": 0.0, "gtol": gtol, "maxiter": max_iterations},
         )  # fmt: skip
-        # with ftol = 0 the search ends when a line search can no longer lower the objective at machine
-        # precision (status 2): at the optimum, that is how it stops
+        # with ftol = 0 the search ends when a line search can no longer lower the objective at
+        # machine precision (status 2): at the optimum, that is how it stops
         converged = bool(result.success or result.status == 2)
         (E, A, B), residual = linear_terms(N, D, loss, *result.x, w)
         objective = float(residual @ residual)
     else:
         pairs = np.array(np.meshgrid(grid, grid, indexing="ij")).reshape(2, -1).T
-        scan = np.array([projected_huber(pair, N, D, loss, delta)[0] for pair in pairs] if start is None else [])
+        scan = np.array(
+            [projected_huber(pair, N, D, loss, delta)[0] for pair in pairs] if start is None else []
+        )
         x0 = pairs[int(np.argmin(scan))] if start is None else start
         result = minimize(
-            projected_huber, x0, args=(N, D, loss, delta), jac=True, method="L-BFGS-B", bounds=bounds,
+            projected_huber, x0, args=(N, D, loss, delta), jac=True, method="L-BFGS-B",
+            bounds=bounds,
             options={"ftol": 0.0, "gtol": gtol, "maxiter": max_iterations},
         )  # fmt: skip
         converged = bool(result.success or result.status == 2)
@@ -217,19 +252,30 @@ def fit_variable_projection(
         objective = float(huber(residual, delta)[0].sum())
     alpha, beta = result.x
     on_edge = any(np.isclose(x, edge) for x in (alpha, beta) for edge in bounds[0])
-    law = ChinchillaLaw(E=float(E), A=float(A), B=float(B), alpha=float(alpha), beta=float(beta), name="variable projection")
+    law = ChinchillaLaw(
+        E=float(E),
+        A=float(A),
+        B=float(B),
+        alpha=float(alpha),
+        beta=float(beta),
+        name="variable projection",
+    )
     if delta is None:
         objective_name = "sum of squared errors on L" + ("" if w is None else " (weighted)")
         optimiser = "variable projection: NNLS for E, A, B; L-BFGS-B over (alpha, beta)"
     else:
         objective_name = f"Huber (delta = {delta:g}) on L, summed"
-        optimiser = "variable projection: convex Huber solve for E, A, B; L-BFGS-B over (alpha, beta)"
+        optimiser = (
+            "variable projection: convex Huber solve for E, A, B; L-BFGS-B over (alpha, beta)"
+        )
     report = FitReport(
         form="L = E + A/N^alpha + B/D^beta",
         n_points=len(loss),
         objective=objective_name,
         optimiser=optimiser,
-        starts=f"best of a {len(grid)}x{len(grid)} (alpha, beta) scan" if start is None else "given (alpha, beta)",
+        starts=f"best of a {len(grid)}x{len(grid)} (alpha, beta) scan"
+        if start is None
+        else "given (alpha, beta)",
     )
     # a minimum pressed against the scan's edge is a boundary stop, not a converged fit
     return VarProFit(
