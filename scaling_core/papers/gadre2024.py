@@ -24,8 +24,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import least_squares
 
-from ._checks import as_positive
-from .fit.report import FitReport
+from .._checks import as_positive
+from ..fit.report import FitReport
 
 FloatArray = NDArray[np.float64]
 ResidualsAndJacobian = Callable[[FloatArray], tuple[FloatArray, FloatArray]]
