@@ -50,7 +50,8 @@ class ChinchillaBootstrap:
     @property
     def report(self) -> FitReport:
         """The full-data fit's report, its uncertainty method being this bootstrap."""
-        return self.fit.report.with_uncertainty(f"bootstrap of the runs, {len(self.theta):,} resamples")
+        method = f"bootstrap of the runs, {len(self.theta):,} resamples"
+        return self.fit.report.with_uncertainty(method)
 
     def params(self) -> pd.DataFrame:
         """One row per resample: E, A, B, alpha, beta and the compute-optimal exponent a = β/(α+β)."""

@@ -212,8 +212,8 @@ def variable_projection_starts(
     N: FloatArray, D: FloatArray, loss: FloatArray, exponents: FloatArray | None = None
 ) -> FloatArray:
     """Starts (a, b, e, α, β) from a scan over (α, β): at fixed exponents the law is linear in (E, A, B),
-    so a relative-error non-negative least-squares fit gives them exactly (`varpro.product_grid_nnls`);
-    one row per (α, β) pair."""
+    so a relative-error non-negative least-squares fit gives them exactly
+    (`varpro.product_grid_nnls`); one row per (α, β) pair."""
     exponents = np.geomspace(0.02, 3.0, 28) if exponents is None else np.asarray(exponents, dtype=float)
     alpha, beta = (g.ravel() for g in np.meshgrid(exponents, exponents, indexing="ij"))
     w = 1.0 / loss**2  # least squares in relative error ≈ least squares in log loss
@@ -264,7 +264,8 @@ def fit_chinchilla(
     described = dict(  # the fit report, less its starts
         form="L = E + A/N^alpha + B/D^beta (log-sum-exp parameters)",
         n_points=len(loss),
-        objective=f"Huber (delta = {delta:g}) on log L, {'summed' if reduction == 'sum' else 'averaged'}",
+        objective=f"Huber (delta = {delta:g}) on log L, "
+        + ("summed" if reduction == "sum" else "averaged"),
         optimiser="L-BFGS-B" if starts is not None else "batched BFGS, then L-BFGS-B",
         flop_definition="not used (N and D given)",
     )
@@ -292,7 +293,9 @@ def fit_chinchilla(
             n_starts=len(grid),
             n_refined=len(grid),
             candidates=values,
-            report=FitReport(**described, starts=f"{len(grid)} given starts, each run to convergence"),
+            report=FitReport(
+                **described, starts=f"{len(grid)} given starts, each run to convergence"
+            ),
         )
 
     if refine < 1:
@@ -341,7 +344,7 @@ def fit_chinchilla(
         candidates=rough.fun,
         report=FitReport(
             **described,
-            starts=f"Hoffmann's {len(grid):,}-point grid and {len(projected)} variable-projection starts; "
-            f"the best {refine} of each refined",
+            starts=f"Hoffmann's {len(grid):,}-point grid and {len(projected)} "
+            f"variable-projection starts; the best {refine} of each refined",
         ),
     )

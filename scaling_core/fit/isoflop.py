@@ -62,7 +62,7 @@ def isoflop_minimum(N: ArrayLike, loss: ArrayLike) -> float:
 
 @dataclass(frozen=True)
 class Approach2Fit:
-    """Approach 2: the vertex of a parabola per budget, then power laws N* = k C^a and D* = k' C^b."""
+    """Approach 2: a parabola's vertex per budget, then power laws N* = k C^a and D* = k' C^b."""
 
     budgets: FloatArray
     N_opt: FloatArray  # vertex of loss against log10 N, per budget
@@ -75,12 +75,15 @@ class Approach2Fit:
 def fit_approach2(N: ArrayLike, D: ArrayLike, C: ArrayLike, loss: ArrayLike) -> Approach2Fit:
     """Hoffmann's approach 2 on IsoFLOP points grouped by their nominal budget C.
 
-    Per budget, a least-squares parabola of loss against log10 N gives N*, and one against log10 D gives
-    D* (separately, as Open-Athena and Llama 3 do: with D = C/6N both vertices agree only when the data lie
-    on one exact IsoFLOP); straight lines in log-log space through (C, N*) and (C, D*) give the laws."""
-    N, D, C, loss = (np.ravel(as_positive(name, x)) for name, x in (("N", N), ("D", D), ("C", C), ("loss", loss)))
+    Per budget, a least-squares parabola of loss against log10 N gives N*, and one against log10 D
+    gives D* (separately, as Open-Athena and Llama 3 do: with D = C/6N both vertices agree only when
+    the data lie on one exact IsoFLOP); straight lines in log-log space through (C, N*) and (C, D*)
+    give the laws."""
+    named = (("N", N), ("D", D), ("C", C), ("loss", loss))
+    N, D, C, loss = (np.ravel(as_positive(name, x)) for name, x in named)
     if not len(N) == len(D) == len(C) == len(loss):
-        raise ValueError(f"N, D, C and loss must have the same length, got {len(N)}, {len(D)}, {len(C)}, {len(loss)}")
+        lengths = ", ".join(str(len(x)) for x in (N, D, C, loss))
+        raise ValueError(f"N, D, C and loss must have the same length, got {lengths}")
     budgets = np.unique(C)
     if len(budgets) < 2:
         raise ValueError(f"approach 2 needs at least two budgets, got {len(budgets)}")
@@ -96,9 +99,11 @@ def fit_approach2(N: ArrayLike, D: ArrayLike, C: ArrayLike, loss: ArrayLike) -> 
     report = FitReport(
         form="N* = k C^a and D* = k' C^b from per-budget parabolas",
         n_points=len(loss),
-        objective="squared error of L per budget (parabola in log10 N, log10 D); of log N*, log D* (lines)",
+        objective="squared error of L per budget (parabolas in log10 N, log10 D); "
+        "of log N*, log D* (lines)",
         optimiser="closed-form least squares",
         starts="none needed (linear least squares)",
         flop_definition="the nominal budget of each IsoFLOP curve",
     )
-    return Approach2Fit(budgets, N_opt, D_opt, fit_power_law(budgets, N_opt), fit_power_law(budgets, D_opt), report)
+    N_law, D_law = fit_power_law(budgets, N_opt), fit_power_law(budgets, D_opt)
+    return Approach2Fit(budgets, N_opt, D_opt, N_law, D_law, report)

@@ -71,5 +71,8 @@ def fit_power_law(
         draws[i] = _loglog_line(log_x[idx], log_y[idx], None if w is None else w[idx])
     tail = (1 - level) / 2
     low, high = np.quantile(draws[:, 1], [tail, 1 - tail])
-    uncertainty = f"bootstrap of the points, {n_bootstrap:,} resamples, {level:.0%} percentile interval"
-    return PowerLaw(float(np.exp(intercept)), slope, (float(low), float(high)), draws, report.with_uncertainty(uncertainty))
+    uncertainty = f"bootstrap of the points, {n_bootstrap:,} resamples, {level:.0%} interval"
+    interval = (float(low), float(high))
+    return PowerLaw(
+        float(np.exp(intercept)), slope, interval, draws, report.with_uncertainty(uncertainty)
+    )

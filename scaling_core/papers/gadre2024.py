@@ -238,13 +238,16 @@ def overtraining_residuals(C: FloatArray, M: FloatArray, loss: FloatArray) -> Re
     return evaluate
 
 
-def _least_squares_report(form: str, n_points: int, n_starts: int, default_starts: bool) -> FitReport:
+def _least_squares_report(
+    form: str, n_points: int, n_starts: int, default_starts: bool
+) -> FitReport:
     return FitReport(
         form=form,
         n_points=n_points,
         objective="sum of squared errors",
         optimiser="batched Levenberg-Marquardt, then MINPACK LM from the best",
-        starts=f"{n_starts} starts ({'the default grid' if default_starts else 'given'}), best kept",
+        starts=f"{n_starts} starts ({'the default grid' if default_starts else 'given'}), "
+        "best kept",
     )
 
 
@@ -265,9 +268,11 @@ def fit_overtraining_law(
     E, a, b, eta = (float(v) for v in theta)
     if not eta > 0:
         raise RuntimeError(f"the best fit has a non-positive exponent η = {eta:.4g}; the data do not support the law")
-    report = _least_squares_report("L = E + (a M^eta + b M^-eta) C^-eta", len(loss), len(grid), starts is None)
+    form = "L = E + (a M^eta + b M^-eta) C^-eta"
+    report = _least_squares_report(form, len(loss), len(grid), starts is None)
     report = report.with_data(flop_definition="C as given (Gadre et al.: 6ND)")
-    return LeastSquaresFit(OvertrainingLaw(E, a, b, eta, name=name), theta, rss, converged, start, by_start, report)
+    law = OvertrainingLaw(E, a, b, eta, name=name)
+    return LeastSquaresFit(law, theta, rss, converged, start, by_start, report)
 
 
 def downstream_starts() -> FloatArray:
@@ -303,8 +308,10 @@ def fit_downstream_law(
         raise ValueError(f"starts must have shape (k, 3) for (epsilon, k, gamma), got {grid.shape}")
     theta, rss, converged, start, by_start = _best_of(downstream_residuals(loss, error), grid)
     law = DownstreamLaw(*(float(v) for v in theta), name=name)
-    report = _least_squares_report("Err = epsilon - k exp(-gamma L)", len(loss), len(grid), starts is None)
-    report = report.with_data(flop_definition="not used (loss given)", parameters_counted="not used (loss given)")
+    form = "Err = epsilon - k exp(-gamma L)"
+    report = _least_squares_report(form, len(loss), len(grid), starts is None)
+    unused = "not used (loss given)"
+    report = report.with_data(flop_definition=unused, parameters_counted=unused)
     return LeastSquaresFit(law, theta, rss, converged, start, by_start, report)
 
 

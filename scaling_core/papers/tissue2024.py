@@ -163,12 +163,18 @@ def fit_annealing_law(
         n_points=len(loss),
         objective=f"Huber (delta = {delta:g}) on log L, summed",
         optimiser="BFGS",
-        starts=f"{len(grid)} alphas screened by linear least squares; the best {len(order)} refined",
+        starts=f"{len(grid)} alphas screened by linear least squares; "
+        f"the best {len(order)} refined",
         flop_definition="not used (steps and learning rates given)",
         parameters_counted="not used (one model per fit)",
     )
     return AnnealingFit(
-        law=law, objective=float(best.fun), converged=converged, n_points=len(loss), candidates=values, report=report
+        law=law,
+        objective=float(best.fun),
+        converged=converged,
+        n_points=len(loss),
+        candidates=values,
+        report=report,
     )
 
 
