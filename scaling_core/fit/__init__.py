@@ -5,6 +5,8 @@
 - `multistart`: batched BFGS, many independent minimisations in one vectorised loop.
 - `isoflop`: parabolas of loss in log N per compute budget and their minima (approach 2).
 - `powerlaw`: y = k x^p in log-log space with bootstrap intervals.
+- `varpro`: variable projection: (E, A, B) by non-negative least squares, a 2-D search over (α, β).
+- `report`: the fit report every fit returns (the items of the (Mis)fitting checklist).
 """
 
 from .bootstrap import ChinchillaBootstrap, bootstrap_chinchilla
