@@ -95,7 +95,8 @@ def test_named_laws() -> None:
 
 
 def test_kaplan_2020_gives_the_sizes_others_quote():
-    # Hoffmann et al. (2022, App. D.4): Kaplan's law asks for 4.68B parameters at 1e21 FLOP (C_min = C / 2).
+    # Hoffmann et al. (2022, App. D.4): Kaplan's law asks for 4.68B parameters at 1e21 FLOP
+    # (C_min = C / 2).
     assert KAPLAN_2020.optimal_params(1e21 / 2) == pytest.approx(4.68e9, abs=0.005e9)
     # Porian et al.'s figure lines at Chinchilla's budget, 5.88e23 FLOP: 816B and 3.78T.
     assert KAPLAN_2020.optimal_params(5.88e23) == pytest.approx(816e9, abs=0.5e9)
