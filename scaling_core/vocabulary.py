@@ -330,7 +330,7 @@ class VocabularyFit:
     candidates: FloatArray = field(repr=False)  # (k, 8): theta, objective, relative MSE of every refined start
 
 
-def _relative_mse(observed: FloatArray, predicted: FloatArray) -> float:
+def relative_mse(observed: FloatArray, predicted: FloatArray) -> float:
     """Mean squared error over the squared mean of the observations (the authors' selection score)."""
     return float(np.mean((observed - predicted) ** 2) / np.mean(observed) ** 2)
 
@@ -385,7 +385,7 @@ def fit_vocabulary_law(
         for start in grid:
             options = {"ftol": tol, "gtol": tol, "maxiter": 20_000}
             result = minimize(objective, start, jac=True, method="L-BFGS-B", options=options)
-            rows.append([*result.x, result.fun, _relative_mse(loss, _predict(result.x, data))])
+            rows.append([*result.x, result.fun, relative_mse(loss, _predict(result.x, data))])
             successes.append(result.success)
     candidates = np.array(rows)
     low, high = (0.0, np.inf) if exponent_bounds is None else exponent_bounds

@@ -15,12 +15,21 @@ from itertools import product
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.optimize import OptimizeResult, minimize
+from scipy.optimize import OptimizeResult, fsolve, minimize
 from scipy.special import huber
 
 from .._checks import as_positive
 from ..fit.powerlaw import PowerLaw
-from ..vocabulary import PARAMETER_UNIT, TOKEN_UNIT, VocabularyFit, _law, _relative_mse, tao_starts
+from ..vocabulary import (
+    PARAMETER_UNIT,
+    TOKEN_UNIT,
+    TOKENS_PER_CHARACTER,
+    VOCABULARY_CAP,
+    VocabularyFit,
+    _law,
+    relative_mse,
+    tao_starts,
+)
 
 FloatArray = NDArray[np.float64]
 
@@ -97,7 +106,7 @@ def fit_power_law_as_released(
         return np.sum(huber(delta, predict(params) - log_y), axis=1)
 
     runs = [_minimize_as_released(objective, start) for start in starts]
-    scores = np.array([_relative_mse(log_y, predict(run.x)[0]) for run in runs])
+    scores = np.array([relative_mse(log_y, predict(run.x)[0]) for run in runs])
     best = int(np.argmin(scores))  # first of equal scores, as a strict "<" scan over the grid keeps
     params = runs[best].x
     slope = float(params[1]) if exponent is None else float(exponent)
@@ -120,11 +129,13 @@ def fit_vocabulary_law_as_released(
     *,
     delta: float = 1e-3,
     exponent_bounds: tuple[float, float] = (0.1, 1.0),
+    starts: ArrayLike | None = None,
 ) -> VocabularyFit:
     """The approach-3 law fitted as the authors' script does: summed Huber loss (δ = `delta`) of the L_u
     residuals, scipy L-BFGS-B with default options and numerical gradients from each of the 486 starts
     of `tao_starts`, and among the runs with α2 and β strictly inside `exponent_bounds` the one with the
     lowest relative MSE. D is in tokens (see `characters_to_tokens` for the two conventions).
+    `starts` (rows of `tao_starts`) runs only those; the full grid takes about a minute on one core.
 
     `scaling_core.vocabulary.fit_vocabulary_law` minimises the same objective to convergence; this one
     stops where the authors' runs stop."""
@@ -135,6 +146,9 @@ def fit_vocabulary_law_as_released(
     loss = arrays[3]
     if not np.isfinite(loss).all() or len(loss) < 6:
         raise ValueError(f"loss_u must be finite with at least 6 points, got {len(loss)}")
+    grid = tao_starts() if starts is None else np.atleast_2d(np.asarray(starts, dtype=float))
+    if grid.shape[1:] != (6,):
+        raise ValueError(f"starts must have shape (k, 6) for (a1, a2, b, e, alpha2, beta), got {grid.shape}")
     log_n, log_nv, log_d = np.log(N_nv / PARAMETER_UNIT), np.log(N_v / PARAMETER_UNIT), np.log(D / TOKEN_UNIT)
 
     def predict(theta: FloatArray) -> FloatArray:  # (k, 6) rows (a1, a2, b, e, α2, β) -> (k, points)
@@ -146,9 +160,9 @@ def fit_vocabulary_law_as_released(
 
     rows, successes = [], []
     with np.errstate(over="ignore", invalid="ignore"):
-        for start in tao_starts():
+        for start in grid:
             run = _minimize_as_released(objective, start)
-            rows.append([*run.x, run.fun, _relative_mse(loss, predict(run.x)[0])])
+            rows.append([*run.x, run.fun, relative_mse(loss, predict(run.x)[0])])
             successes.append(run.success)
     candidates = np.array(rows)
     low, high = exponent_bounds
@@ -168,3 +182,51 @@ def fit_vocabulary_law_as_released(
         n_admissible=int(admissible.sum()),
         candidates=candidates,
     )
+
+
+def fit_exponent_as_released(x: ArrayLike, y: ArrayLike, *, delta: float = 1e-3) -> ReleasedProcedureFit:
+    """y = x^p (through x = y = 1) as the authors fit approach 2's γ: summed Huber loss of the
+    log-residuals, scipy L-BFGS-B with default options and numerical gradients from 20 starts p in
+    [0, 1], and among the runs with p < 1 the one with the lowest relative MSE of ln y."""
+    x, y = as_positive("x", x), as_positive("y", y)
+    if x.shape != y.shape or x.ndim != 1 or len(x) < 1:
+        raise ValueError(f"x and y must be 1-D of the same length, got {x.shape} and {y.shape}")
+    if not delta > 0:
+        raise ValueError(f"delta must be > 0, got {delta!r}")
+    log_x, log_y = np.log(x), np.log(y)
+
+    def objective(params: FloatArray) -> FloatArray:
+        return np.sum(huber(delta, np.atleast_2d(params)[:, :1] * log_x - log_y), axis=1)
+
+    runs = [_minimize_as_released(objective, np.array([start])) for start in np.linspace(0, 1, 20)]
+    scores = np.array([relative_mse(log_y, run.x[0] * log_x) for run in runs])
+    admissible = np.array([run.x[0] < 1 for run in runs])
+    if not admissible.any():
+        raise RuntimeError("no start stopped with an exponent below 1")
+    best = int(np.flatnonzero(admissible)[np.argmin(scores[admissible])])
+    return ReleasedProcedureFit(
+        law=PowerLaw(1.0, float(runs[best].x[0])),
+        params=runs[best].x,
+        objective=float(runs[best].fun),
+        relative_mse=float(scores[best]),
+        converged=bool(runs[best].success),
+        objective_by_start=np.array([run.fun for run in runs]),
+        relative_mse_by_start=scores,
+    )
+
+
+def flop_minimising_vocabulary_as_released(N_nv: ArrayLike, d: ArrayLike) -> FloatArray:
+    """V minimising (N_nv + V d)·r(V), found as the authors do: scipy's fsolve on dF/dV from V = 1,000.
+
+    `scaling_core.vocabulary.flop_minimising_vocabulary` solves the same equation by bisection; the two
+    roots agree to 1e-13 relative, yet approach 2's γ, fitted through them on a flat Huber objective,
+    differs at its seventh digit, so reproducing the released γ needs this root-finder."""
+    N_nv, d = np.broadcast_arrays(as_positive("N_nv", N_nv), as_positive("d (width)", d))
+    c2, c1, c0 = TOKENS_PER_CHARACTER
+
+    def slope(V: FloatArray, size: float, width: float) -> FloatArray:
+        log_v = np.log(np.minimum(V, VOCABULARY_CAP))
+        return 6 * (width * (c2 * log_v**2 + c1 * log_v + c0) + (size + width * V) / V * (2 * c2 * log_v + c1))
+
+    roots = [fsolve(slope, 1000.0, args=(float(size), float(width)))[0] for size, width in zip(N_nv.ravel(), d.ravel())]
+    return np.array(roots).reshape(N_nv.shape)
