@@ -7,17 +7,15 @@ from scipy.special import huber
 
 from scaling_core.data import load
 from scaling_core.papers.tao2024 import (
+    TAO_2024,
     _minimize_as_released,
+    characters_to_tokens,
     fit_exponent_as_released,
     fit_power_law_as_released,
     fit_vocabulary_law_as_released,
+    flop_minimising_vocabulary,
     flop_minimising_vocabulary_as_released,
     tao2024_power_law_starts,
-)
-from scaling_core.vocabulary import (
-    TAO_2024,
-    characters_to_tokens,
-    flop_minimising_vocabulary,
     tao_starts,
     width_for,
 )
@@ -76,7 +74,9 @@ def test_exponent_as_released_recovers_an_exact_exponent():
 def test_fsolve_roots_agree_with_bisection():
     sizes = np.array([33e6, 302e6, 2870e6])
     ours = flop_minimising_vocabulary(sizes, width_for(sizes))
-    np.testing.assert_allclose(flop_minimising_vocabulary_as_released(sizes, width_for(sizes)), ours, rtol=1e-10)
+    np.testing.assert_allclose(
+        flop_minimising_vocabulary_as_released(sizes, width_for(sizes)), ours, rtol=1e-10
+    )
 
 
 def test_vocabulary_law_as_released_from_one_start():
