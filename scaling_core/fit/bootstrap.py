@@ -21,6 +21,7 @@ from .._checks import as_positive
 from ..laws import ChinchillaLaw
 from .chinchilla import ChinchillaFit, chinchilla_objective, fit_chinchilla, law_from_theta, validate_runs
 from .multistart import inverse_hessian_at, minimize_batch
+from .scipy_bfgs import scipy_bfgs_batch
 
 FloatArray = NDArray[np.float64]
 COLUMNS = ("E", "A", "B", "alpha", "beta", "a")  # the columns of `ChinchillaBootstrap.params()`
@@ -129,6 +130,7 @@ def bootstrap_chinchilla(
     rng: np.random.Generator | None = None,
     resamples: ArrayLike | None = None,
     start: ArrayLike | None = None,
+    stop_like_scipy: bool = False,
     delta: float = 1e-3,
     reduction: str = "sum",
     progress: bool | None = None,
@@ -139,7 +141,9 @@ def bootstrap_chinchilla(
     indices, one resample per row (then `n_resamples` is their number), to reuse draws made elsewhere.
     start: (log A, log B, log E, α, β) from which every refit starts, with BFGS's identity curvature
     (as Besiroglu et al. started from Hoffmann's estimates); by default each refit is warm-started at the
-    full-data optimum with its curvature. progress: show a tqdm bar; None shows one only for long runs
+    full-data optimum with its curvature. stop_like_scipy: run each refit exactly as
+    `scipy.optimize.minimize(method="BFGS")` with its default tolerances would from `start` (required),
+    stopping where it stops rather than at the optimum (see `scipy_bfgs`). progress: show a tqdm bar; None shows one only for long runs
     on a terminal (never under tests or in a notebook build).
     """
     if (rng is None) == (resamples is None):
@@ -162,9 +166,18 @@ def bootstrap_chinchilla(
         origin, curvature = np.asarray(start, dtype=float), None
         if origin.shape != (5,) or not np.all(np.isfinite(origin)):
             raise ValueError(f"start must be 5 finite numbers (log A, log B, log E, alpha, beta), got {start!r}")
+    if stop_like_scipy and start is None:
+        raise ValueError("stop_like_scipy needs the start of scipy's runs (start=...)")
 
     def refit(chunk: slice) -> tuple[FloatArray, NDArray[np.bool_]]:
         weights = counts[chunk]
+        if stop_like_scipy:
+            runs = scipy_bfgs_batch(
+                lambda x, rows: chinchilla_objective(x, *data, weights=weights[rows]),
+                np.broadcast_to(origin, (len(weights), 5)),
+                lambda x, row: tuple(part[0] for part in chinchilla_objective(x, *data, weights=weights[row])),
+            )
+            return runs.x, runs.converged
         result = minimize_batch(
             lambda x, rows: chinchilla_objective(x, *data, weights=weights[rows]),
             np.broadcast_to(origin, (len(weights), 5)),
