@@ -22,9 +22,12 @@ failures prominently and lets the notebook run on to the exercises. The build an
 
 from __future__ import annotations
 
+import base64
 import csv
 import html
+import json
 import math
+import re
 import os
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -36,6 +39,7 @@ from .data.registry import search_roots
 from .formatting import format_number
 
 RECORD_MIME = "application/vnd.scaling-core.scorecard+json"
+RECORD_MARKER = "scaling-core-scorecard-record"
 EXPLORE_ENV = "SCALING_CORE_EXPLORE"
 PUBLISHED_COLUMNS = ("key", "what", "value", "unit", "where", "verified", "how", "chapter", "not_claimed")
 PRINTED_PRECISION = "half the last printed digit"
@@ -396,7 +400,13 @@ class Scorecard:
         if not self.claims:
             raise ScorecardError(f"scorecard {self.chapter!r} has no claims")
         problems = self.problems()
-        _display({"text/html": self._html(problems), "text/markdown": self._markdown(), RECORD_MIME: self.record()})
+        record = self.record()
+        marker = record_marker(record)
+        _display({
+            "text/html": self._html(problems) + marker,
+            "text/markdown": self._markdown() + "\n\n" + marker,
+            RECORD_MIME: record,
+        })
         if problems and not exploring():
             raise ScorecardError(f"{len(problems)} problem(s) in the scorecard of {self.chapter}:\n"
                                  + "\n".join(f"  - {line}" for line in problems))
@@ -431,20 +441,39 @@ class Scorecard:
         )
 
 
-def describe_counts(summary: dict[str, dict[str, int]]) -> str:
-    """One sentence: published numbers reproduced, explained discrepancies, unverified numbers, checks."""
-    paper, unverified, check = summary["paper"], summary["unverified"], summary["check"]
-    failed = sum(row["failed"] for row in summary.values())
+def describe_others(summary: dict[str, dict[str, int]]) -> str:
+    """Unverified paper numbers and our own checks, in words."""
+    unverified, check = summary["unverified"], summary["check"]
     text = (
-        f"{paper['passed']} of {paper['claims']} published numbers reproduced, "
-        f"{paper['expected discrepancies']} explained discrepancies; "
         f"{unverified['passed']} of {unverified['claims']} unverified paper numbers reproduced; "
         f"{check['passed']} of {check['claims']} checks of our own passed"
     )
-    discrepant_checks = unverified["expected discrepancies"] + check["expected discrepancies"]
-    if discrepant_checks:
-        text += f" ({discrepant_checks} more explained discrepancies among these)"
+    discrepant = unverified["expected discrepancies"] + check["expected discrepancies"]
+    return text + (f" ({discrepant} more explained discrepancies among these)" if discrepant else "")
+
+
+def describe_counts(summary: dict[str, dict[str, int]]) -> str:
+    """One sentence: published numbers reproduced, explained discrepancies, unverified numbers, checks."""
+    paper = summary["paper"]
+    failed = sum(row["failed"] for row in summary.values())
+    text = (
+        f"{paper['passed']} of {paper['claims']} published numbers reproduced, "
+        f"{paper['expected discrepancies']} explained discrepancies; {describe_others(summary)}"
+    )
     return text + (f"; {failed} FAILED." if failed else ".")
+
+
+def record_marker(record: dict[str, object]) -> str:
+    """The record as an HTML comment that travels inside the table's own HTML and markdown output, so that
+    whatever renders the table (a page, a PDF) carries the record of the same execution."""
+    payload = base64.b64encode(json.dumps(record, sort_keys=True).encode("utf-8")).decode("ascii")
+    return f"<!-- {RECORD_MARKER}:{payload} -->"
+
+
+def records_in_text(text: str) -> list[dict[str, object]]:
+    """Every record marker in a text (a rendered output), decoded."""
+    pattern = re.compile(rf"<!-- {RECORD_MARKER}:([A-Za-z0-9+/=]+) -->")
+    return [json.loads(base64.b64decode(payload)) for payload in pattern.findall(text)]
 
 
 def _display(bundle: dict[str, object]) -> None:
