@@ -39,16 +39,25 @@ def test_each_problem_stops_where_scipy_stops():
         theirs = minimize(lambda x: single(x, row), HOFFMANN, jac=True, method="BFGS")
         assert ours.iterations[row] == theirs.nit
         assert ours.converged[row] == theirs.success
-        np.testing.assert_allclose(ours.x[row], theirs.x, rtol=0, atol=1e-5)  # sums round differently: flat in log A
+        np.testing.assert_allclose(
+            ours.x[row], theirs.x, rtol=0, atol=1e-5
+        )  # sums round differently: flat in log A
         # short of the optimum: scipy's default gradient tolerance is loose
-        assert np.abs(chinchilla_objective(ours.x[row], log_n, log_d, log_loss, weights=weights[row])[1]).max() > 1e-9
+        assert (
+            np.abs(
+                chinchilla_objective(ours.x[row], log_n, log_d, log_loss, weights=weights[row])[1]
+            ).max()
+            > 1e-9
+        )
 
 
 def test_a_problem_already_at_its_tolerance_does_not_move():
     def batch(x, rows):
         return (x**2).sum(axis=1), 2 * x
 
-    result = scipy_bfgs_batch(batch, [[1e-7, 0.0], [1.0, -2.0]], lambda x, row: ((x**2).sum(), 2 * x))
+    result = scipy_bfgs_batch(
+        batch, [[1e-7, 0.0], [1.0, -2.0]], lambda x, row: ((x**2).sum(), 2 * x)
+    )
     np.testing.assert_array_equal(result.x[0], [1e-7, 0.0])
     assert result.iterations.tolist()[0] == 0 and result.converged.all()
     np.testing.assert_allclose(result.x[1], 0.0, atol=1e-5)
@@ -58,13 +67,21 @@ def test_bootstrap_can_stop_like_scipy_and_needs_a_start():
     log_n, log_d, log_loss = runs(2)
     N, D, loss = np.exp(log_n), np.exp(log_d), np.exp(log_loss)
     indices = np.random.default_rng(3).integers(0, N.size, size=(5, N.size))
-    stopped = bootstrap_chinchilla(N, D, loss, resamples=indices, start=HOFFMANN, stop_like_scipy=True)
+    stopped = bootstrap_chinchilla(
+        N, D, loss, resamples=indices, start=HOFFMANN, stop_like_scipy=True
+    )
     counts = np.stack([np.bincount(row, minlength=N.size) for row in indices]).astype(float)
     for row in range(5):
         theirs = minimize(
-            lambda x: tuple(p[0] for p in chinchilla_objective(x, log_n, log_d, log_loss, weights=counts[row])),
-            HOFFMANN, jac=True, method="BFGS",
+            lambda x: tuple(
+                p[0] for p in chinchilla_objective(x, log_n, log_d, log_loss, weights=counts[row])
+            ),
+            HOFFMANN,
+            jac=True,
+            method="BFGS",
         )
-        np.testing.assert_allclose(stopped.theta[row], theirs.x, rtol=0, atol=1e-5)  # sums round differently: flat in log A
+        np.testing.assert_allclose(
+            stopped.theta[row], theirs.x, rtol=0, atol=1e-5
+        )  # sums round differently: flat in log A
     with pytest.raises(ValueError, match="stop_like_scipy needs"):
         bootstrap_chinchilla(N, D, loss, resamples=indices, stop_like_scipy=True)

@@ -112,11 +112,14 @@ def counts_of_resamples(resamples: ArrayLike, n: int) -> NDArray[np.int64]:
     indices = np.asarray(resamples)
     if indices.ndim != 2 or indices.shape[0] < 2 or not np.issubdtype(indices.dtype, np.integer):
         raise ValueError(
-            f"resamples must be a 2-d integer array of run indices, one resample per row (at least 2), "
+            "resamples must be a 2-d integer array of run indices, one resample per row "
+            "(at least 2), "
             f"got dtype {indices.dtype} and shape {indices.shape}"
         )
     if indices.min() < 0 or indices.max() >= n:
-        raise ValueError(f"resamples hold run indices from 0 to {n - 1}, got {indices.min()} to {indices.max()}")
+        raise ValueError(
+            f"resamples hold run indices from 0 to {n - 1}, got {indices.min()} to {indices.max()}"
+        )
     flat = indices + n * np.arange(len(indices))[:, None]
     return np.bincount(flat.ravel(), minlength=len(indices) * n).reshape(len(indices), n)
 
@@ -137,35 +140,47 @@ def bootstrap_chinchilla(
 ) -> ChinchillaBootstrap:
     """Fit the Chinchilla law to all runs, then refit it on `n_resamples` resamples of the runs.
 
-    rng: a seeded `np.random.Generator` (same seed, same draws), or else `resamples`: explicit run
-    indices, one resample per row (then `n_resamples` is their number), to reuse draws made elsewhere.
-    start: (log A, log B, log E, α, β) from which every refit starts, with BFGS's identity curvature
-    (as Besiroglu et al. started from Hoffmann's estimates); by default each refit is warm-started at the
-    full-data optimum with its curvature. stop_like_scipy: run each refit exactly as
-    `scipy.optimize.minimize(method="BFGS")` with its default tolerances would from `start` (required),
-    stopping where it stops rather than at the optimum (see `scipy_bfgs`). progress: show a tqdm bar; None shows one only for long runs
-    on a terminal (never under tests or in a notebook build).
+    rng: a seeded `np.random.Generator` (same seed, same draws), or else `resamples`: explicit
+    run indices, one resample per row (then `n_resamples` is their number), to reuse draws made
+    elsewhere. start: (log A, log B, log E, α, β) from which every refit starts, with BFGS's identity
+    curvature (as Besiroglu et al. started from Hoffmann's estimates); by default each refit is
+    warm-started at the full-data optimum with its curvature. stop_like_scipy: run each refit exactly
+    as `scipy.optimize.minimize(method="BFGS")` with its default tolerances would from `start`
+    (required), stopping where it stops rather than at the optimum (see `scipy_bfgs`). progress:
+    show a tqdm bar; None shows one only for long runs on a terminal (never under tests or in a
+    notebook build).
     """
     if (rng is None) == (resamples is None):
-        raise TypeError("give either rng (a numpy Generator, np.random.default_rng(seed)) or resamples, not both")
+        raise TypeError(
+            "give either rng (a numpy Generator, np.random.default_rng(seed)) or resamples, not both"
+        )
     if rng is not None and not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy Generator (np.random.default_rng(seed)), got {type(rng).__name__}")
+        raise TypeError(
+            f"rng must be a numpy Generator (np.random.default_rng(seed)), got {type(rng).__name__}"
+        )
     N, D, loss = validate_runs(N, D, loss)
     if resamples is not None:
         counts = counts_of_resamples(resamples, len(N)).astype(float)
         n_resamples = len(counts)
-    elif isinstance(n_resamples, bool) or not isinstance(n_resamples, (int, np.integer)) or n_resamples < 2:
+    elif (
+        isinstance(n_resamples, bool)
+        or not isinstance(n_resamples, (int, np.integer))
+        or n_resamples < 2
+    ):
         raise ValueError(f"n_resamples must be an integer >= 2, got {n_resamples!r}")
     else:
         counts = resample_counts(rng, int(n_resamples), len(N)).astype(float)
     fit = fit_chinchilla(N, D, loss, delta=delta, reduction=reduction)
     data = (np.log(N), np.log(D), np.log(loss), delta, reduction == "mean")
     if start is None:
-        origin, curvature = fit.theta, inverse_hessian_at(lambda x, rows: chinchilla_objective(x, *data), fit.theta)
+        origin = fit.theta
+        curvature = inverse_hessian_at(lambda x, rows: chinchilla_objective(x, *data), fit.theta)
     else:
         origin, curvature = np.asarray(start, dtype=float), None
         if origin.shape != (5,) or not np.all(np.isfinite(origin)):
-            raise ValueError(f"start must be 5 finite numbers (log A, log B, log E, alpha, beta), got {start!r}")
+            raise ValueError(
+                f"start must be 5 finite numbers (log A, log B, log E, alpha, beta), got {start!r}"
+            )
     if stop_like_scipy and start is None:
         raise ValueError("stop_like_scipy needs the start of scipy's runs (start=...)")
 
@@ -175,7 +190,9 @@ def bootstrap_chinchilla(
             runs = scipy_bfgs_batch(
                 lambda x, rows: chinchilla_objective(x, *data, weights=weights[rows]),
                 np.broadcast_to(origin, (len(weights), 5)),
-                lambda x, row: tuple(part[0] for part in chinchilla_objective(x, *data, weights=weights[row])),
+                lambda x, row: tuple(
+                    part[0] for part in chinchilla_objective(x, *data, weights=weights[row])
+                ),
             )
             return runs.x, runs.converged
         result = minimize_batch(

@@ -29,8 +29,8 @@ _SEARCH_STEPS = 100
 
 @dataclass(frozen=True)
 class ScipyBfgsBatch:
-    """Where each problem stopped, its objective, its iterations, whether it met the gradient tolerance
-    (scipy's `success`), and which went through scipy itself."""
+    """Where each problem stopped, its objective, its iterations, whether it met the gradient
+    tolerance (scipy's `success`), and which went through scipy itself."""
 
     x: FloatArray
     fun: FloatArray
@@ -39,9 +39,16 @@ class ScipyBfgsBatch:
     handed_to_scipy: NDArray[np.bool_]
 
 
-def _line_searches(fun: BatchObjective, x: FloatArray, p: FloatArray, f: FloatArray, slope: FloatArray,
-                   step: FloatArray, rows: IntArray) -> tuple[FloatArray, FloatArray, FloatArray, NDArray[np.bool_]]:
-    """scipy's `scalar_search_wolfe1` along p for each row; returns step, value, gradient, success."""
+def _line_searches(
+    fun: BatchObjective,
+    x: FloatArray,
+    p: FloatArray,
+    f: FloatArray,
+    slope: FloatArray,
+    step: FloatArray,
+    rows: IntArray,
+) -> tuple[FloatArray, FloatArray, FloatArray, NDArray[np.bool_]]:
+    """scipy's `scalar_search_wolfe1` along p for each row: step, value, gradient, success."""
     searches = [DCSRCH(None, None, _C1, _C2, _XTOL, _STEP_MIN, _STEP_MAX) for _ in rows]
     state = [(float(a), float(v), float(s), b"START") for a, v, s in zip(step, f, slope)]
     value = f.copy()
@@ -72,9 +79,16 @@ def _line_searches(fun: BatchObjective, x: FloatArray, p: FloatArray, f: FloatAr
     return step_found, value, gradient, ok & done
 
 
-def scipy_bfgs_batch(fun: BatchObjective, x0: ArrayLike, single: Callable[[FloatArray, int], tuple[float, FloatArray]],
-                     *, gtol: float = 1e-5, max_iterations: int | None = None) -> ScipyBfgsBatch:
-    """Run `scipy.optimize.minimize(method="BFGS", jac=True)` from each row of `x0` (k, p), in lockstep.
+def scipy_bfgs_batch(
+    fun: BatchObjective,
+    x0: ArrayLike,
+    single: Callable[[FloatArray, int], tuple[float, FloatArray]],
+    *,
+    gtol: float = 1e-5,
+    max_iterations: int | None = None,
+) -> ScipyBfgsBatch:
+    """Run `scipy.optimize.minimize(method="BFGS", jac=True)` from each row of `x0` (k, p), in
+    lockstep.
 
     fun(x, rows) evaluates problems `rows` at x (len(rows), p) and returns values and gradients;
     single(x, row) evaluates one problem (for the rare problem handed to scipy itself).
@@ -96,26 +110,53 @@ def scipy_bfgs_batch(fun: BatchObjective, x0: ArrayLike, single: Callable[[Float
         with np.errstate(divide="ignore", invalid="ignore"):
             guess = np.minimum(1.0, 1.01 * 2 * (f[active] - previous[active]) / slope)
         guess = np.where((slope != 0) & (guess >= 0), guess, 1.0)
-        step, value, gradient, ok = _line_searches(fun, x[active], direction, f[active], slope, guess, active)
+        step, value, gradient, ok = _line_searches(
+            fun, x[active], direction, f[active], slope, guess, active
+        )
         handed[active[~ok]] = True
-        rows, step, direction, value, gradient = active[ok], step[ok], direction[ok], value[ok], gradient[ok]
+        rows, step, direction, value, gradient = (
+            active[ok],
+            step[ok],
+            direction[ok],
+            value[ok],
+            gradient[ok],
+        )
         s = step[:, None] * direction
         x[rows] += s
         y = gradient - g[rows]
         previous[rows], f[rows], g[rows] = f[rows], value, gradient
         iterations[rows] += 1
-        going = (np.abs(gradient).max(axis=1) > gtol) & np.isfinite(value) & (iterations[rows] < max_iterations)
+        going = (
+            (np.abs(gradient).max(axis=1) > gtol)
+            & np.isfinite(value)
+            & (iterations[rows] < max_iterations)
+        )
         going &= step * np.linalg.norm(direction, axis=1) > 0
         handed[rows[~np.isfinite(value)]] = True
         rows, s, y = rows[going], s[going], y[going]
         curvature = np.einsum("ij,ij->i", y, s)
         rho = np.where(curvature == 0, 1000.0, 1.0 / np.where(curvature == 0, 1.0, curvature))
         left = np.eye(p) - rho[:, None, None] * s[:, :, None] * y[:, None, :]
-        H[rows] = left @ H[rows] @ left.transpose(0, 2, 1) + rho[:, None, None] * s[:, :, None] * s[:, None, :]
+        H[rows] = (
+            left @ H[rows] @ left.transpose(0, 2, 1)
+            + rho[:, None, None] * s[:, :, None] * s[:, None, :]
+        )
         active = rows
     converged = np.abs(g).max(axis=1) <= gtol
     for row in np.flatnonzero(handed):
-        result = minimize(lambda z: single(z, int(row)), np.array(x0, dtype=float, ndmin=2)[row], jac=True,
-                          method="BFGS", options={"gtol": gtol, "maxiter": max_iterations})
-        x[row], f[row], iterations[row], converged[row] = result.x, result.fun, result.nit, result.success
-    return ScipyBfgsBatch(x=x, fun=f, iterations=iterations, converged=converged, handed_to_scipy=handed)
+        result = minimize(
+            lambda z: single(z, int(row)),
+            np.array(x0, dtype=float, ndmin=2)[row],
+            jac=True,
+            method="BFGS",
+            options={"gtol": gtol, "maxiter": max_iterations},
+        )
+        x[row], f[row], iterations[row], converged[row] = (
+            result.x,
+            result.fun,
+            result.nit,
+            result.success,
+        )
+    return ScipyBfgsBatch(
+        x=x, fun=f, iterations=iterations, converged=converged, handed_to_scipy=handed
+    )
