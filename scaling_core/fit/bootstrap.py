@@ -22,6 +22,7 @@ from ..laws import ChinchillaLaw
 from .chinchilla import ChinchillaFit, chinchilla_objective, fit_chinchilla, law_from_theta, validate_runs
 from .multistart import inverse_hessian_at, minimize_batch
 from .report import FitReport
+from .scipy_bfgs import scipy_bfgs_batch
 
 FloatArray = NDArray[np.float64]
 COLUMNS = ("E", "A", "B", "alpha", "beta", "a")  # the columns of `ChinchillaBootstrap.params()`
@@ -112,38 +113,98 @@ def resample_counts(rng: np.random.Generator, n_resamples: int, n: int) -> NDArr
     return np.bincount(flat.ravel(), minlength=n_resamples * n).reshape(n_resamples, n)
 
 
+def counts_of_resamples(resamples: ArrayLike, n: int) -> NDArray[np.int64]:
+    """How often each of n runs appears in each row of explicit resamples (k, m) of run indices,
+    e.g. draws made elsewhere with another generator that a replication must reuse exactly."""
+    indices = np.asarray(resamples)
+    if indices.ndim != 2 or indices.shape[0] < 2 or not np.issubdtype(indices.dtype, np.integer):
+        raise ValueError(
+            "resamples must be a 2-d integer array of run indices, one resample per row "
+            "(at least 2), "
+            f"got dtype {indices.dtype} and shape {indices.shape}"
+        )
+    if indices.min() < 0 or indices.max() >= n:
+        raise ValueError(
+            f"resamples hold run indices from 0 to {n - 1}, got {indices.min()} to {indices.max()}"
+        )
+    flat = indices + n * np.arange(len(indices))[:, None]
+    return np.bincount(flat.ravel(), minlength=len(indices) * n).reshape(len(indices), n)
+
+
 def bootstrap_chinchilla(
     N: ArrayLike,
     D: ArrayLike,
     loss: ArrayLike,
     *,
     n_resamples: int = 4000,
-    rng: np.random.Generator,
+    rng: np.random.Generator | None = None,
+    resamples: ArrayLike | None = None,
+    start: ArrayLike | None = None,
+    stop_like_scipy: bool = False,
     delta: float = 1e-3,
     reduction: str = "sum",
     progress: bool | None = None,
 ) -> ChinchillaBootstrap:
     """Fit the Chinchilla law to all runs, then refit it on `n_resamples` resamples of the runs.
 
-    rng: a seeded `np.random.Generator` (required: same seed, same draws). progress: show a tqdm bar;
-    None shows one only for long runs on a terminal (never under tests or in a notebook build).
+    rng: a seeded `np.random.Generator` (same seed, same draws), or else `resamples`: explicit
+    run indices, one resample per row (then `n_resamples` is their number), to reuse draws made
+    elsewhere. start: (log A, log B, log E, α, β) from which every refit starts, with BFGS's identity
+    curvature (as Besiroglu et al. started from Hoffmann's estimates); by default each refit is
+    warm-started at the full-data optimum with its curvature. stop_like_scipy: run each refit exactly
+    as `scipy.optimize.minimize(method="BFGS")` with its default tolerances would from `start`
+    (required), stopping where it stops rather than at the optimum (see `scipy_bfgs`). progress:
+    show a tqdm bar; None shows one only for long runs on a terminal (never under tests or in a
+    notebook build).
     """
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy Generator (np.random.default_rng(seed)), got {type(rng).__name__}")
-    if isinstance(n_resamples, bool) or not isinstance(n_resamples, (int, np.integer)) or n_resamples < 2:
-        raise ValueError(f"n_resamples must be an integer >= 2, got {n_resamples!r}")
+    if (rng is None) == (resamples is None):
+        raise TypeError(
+            "give either rng (a numpy Generator, np.random.default_rng(seed)) or resamples, not both"
+        )
+    if rng is not None and not isinstance(rng, np.random.Generator):
+        raise TypeError(
+            f"rng must be a numpy Generator (np.random.default_rng(seed)), got {type(rng).__name__}"
+        )
     N, D, loss = validate_runs(N, D, loss)
+    if resamples is not None:
+        counts = counts_of_resamples(resamples, len(N)).astype(float)
+        n_resamples = len(counts)
+    elif (
+        isinstance(n_resamples, bool)
+        or not isinstance(n_resamples, (int, np.integer))
+        or n_resamples < 2
+    ):
+        raise ValueError(f"n_resamples must be an integer >= 2, got {n_resamples!r}")
+    else:
+        counts = resample_counts(rng, int(n_resamples), len(N)).astype(float)
     fit = fit_chinchilla(N, D, loss, delta=delta, reduction=reduction)
-    counts = resample_counts(rng, int(n_resamples), len(N)).astype(float)
     data = (np.log(N), np.log(D), np.log(loss), delta, reduction == "mean")
-    curvature = inverse_hessian_at(lambda x, rows: chinchilla_objective(x, *data), fit.theta)
+    if start is None:
+        origin = fit.theta
+        curvature = inverse_hessian_at(lambda x, rows: chinchilla_objective(x, *data), fit.theta)
+    else:
+        origin, curvature = np.asarray(start, dtype=float), None
+        if origin.shape != (5,) or not np.all(np.isfinite(origin)):
+            raise ValueError(
+                f"start must be 5 finite numbers (log A, log B, log E, alpha, beta), got {start!r}"
+            )
+    if stop_like_scipy and start is None:
+        raise ValueError("stop_like_scipy needs the start of scipy's runs (start=...)")
 
     def refit(chunk: slice) -> tuple[FloatArray, NDArray[np.bool_]]:
         weights = counts[chunk]
-        start = np.broadcast_to(fit.theta, (len(weights), 5))
+        if stop_like_scipy:
+            runs = scipy_bfgs_batch(
+                lambda x, rows: chinchilla_objective(x, *data, weights=weights[rows]),
+                np.broadcast_to(origin, (len(weights), 5)),
+                lambda x, row: tuple(
+                    part[0] for part in chinchilla_objective(x, *data, weights=weights[row])
+                ),
+            )
+            return runs.x, runs.converged
         result = minimize_batch(
             lambda x, rows: chinchilla_objective(x, *data, weights=weights[rows]),
-            start,
+            np.broadcast_to(origin, (len(weights), 5)),
             ftol=1e-12,
             gtol=1e-14,
             max_iterations=2000,
