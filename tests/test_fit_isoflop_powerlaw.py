@@ -101,3 +101,21 @@ def test_isoflop_frontier_refuses_bad_input() -> None:
         isoflop_frontier(N, loss, budget, method="spline")
     with pytest.raises(ValueError, match="same length"):
         isoflop_frontier(N, loss[:-1], budget)
+
+
+def test_approach2_by_either_method_recovers_the_symmetric_exponent() -> None:
+    # alpha = beta: the optimum is N* = sqrt(C / 6) * (A / B)^(1/(2 alpha)), so a = b = 1/2 exactly.
+    budgets = np.repeat([1e19, 1e20, 1e21], 9)
+    centre = np.sqrt(budgets / 6)
+    N = centre * np.tile(np.geomspace(1 / 8, 8, 9), 3)
+    D = budgets / (6 * N)
+    loss = 1.7 + 400 * N**-0.3 + 400 * D**-0.3
+    from scaling_core.fit.isoflop import fit_approach2
+
+    # The parabola is exact for alpha = beta on a centred grid; Akima interpolates 9 points.
+    for method, tolerance in (("parabola", 1e-9), ("akima", 1e-2)):
+        fit = fit_approach2(N, D, budgets, loss, method=method)
+        assert fit.N_law.exponent == pytest.approx(0.5, abs=tolerance)
+        assert fit.D_law.exponent == pytest.approx(0.5, abs=tolerance)
+    with pytest.raises(ValueError, match="'parabola' or 'akima'"):
+        fit_approach2(N, D, budgets, loss, method="spline")

@@ -11,7 +11,7 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from .._checks import as_positive
-from .argmin import akima_argmin
+from .argmin import AkimaArgmin, akima_argmin
 from .powerlaw import PowerLaw, fit_power_law
 from .report import FitReport
 
@@ -67,6 +67,29 @@ def isoflop_minimum(N: ArrayLike, loss: ArrayLike) -> float:
     return float(10 ** fit_parabola(np.log10(N), loss).vertex)
 
 
+def _argmin_per_budget(
+    x: FloatArray, loss: FloatArray, budget: FloatArray, method: str
+) -> list[tuple[float, float, int, Parabola | AkimaArgmin]]:
+    """Per finite budget, ascending: (C, x at the minimum of loss, points, the fit that found
+    it)."""
+    if method not in ("parabola", "akima"):
+        raise ValueError(f"method must be 'parabola' or 'akima', got {method!r}")
+    found = []
+    for C in np.unique(budget[np.isfinite(budget)]):
+        on = budget == C
+        try:
+            if method == "parabola":
+                fit = fit_parabola(np.log10(x[on]), loss[on])
+                x_star = float(10**fit.vertex)
+            else:
+                fit = akima_argmin(x[on], loss[on])
+                x_star = fit.x_star
+        except ValueError as error:
+            raise ValueError(f"budget {C:.3g} FLOP: {error}") from None
+        found.append((float(C), x_star, int(on.sum()), fit))
+    return found
+
+
 def isoflop_frontier(
     N: ArrayLike, loss: ArrayLike, budget: ArrayLike, *, method: str = "parabola"
 ) -> pd.DataFrame:
@@ -80,8 +103,6 @@ def isoflop_frontier(
     C, points, N_opt, D_opt, tokens_per_parameter, inside (N_opt within the sampled sizes), and fit
     (the `Parabola` in log10 N, or the `AkimaArgmin`).
     """
-    if method not in ("parabola", "akima"):
-        raise ValueError(f"method must be 'parabola' or 'akima', got {method!r}")
     N = as_positive("N (parameters)", np.ravel(np.asarray(N, dtype=float)))
     loss = np.ravel(np.asarray(loss, dtype=float))
     budget = np.ravel(np.asarray(budget, dtype=float))
@@ -90,26 +111,18 @@ def isoflop_frontier(
             "N, loss and budget must have the same length, "
             f"got {N.size}, {loss.size}, {budget.size}"
         )
-    rows = []
-    for C in np.unique(budget[np.isfinite(budget)]):
-        on = budget == C
-        if method == "parabola":
-            fit = fit_parabola(np.log10(N[on]), loss[on])
-            N_opt = float(10**fit.vertex)
-        else:
-            fit = akima_argmin(N[on], loss[on])
-            N_opt = fit.x_star
-        rows.append(
-            {
-                "C": float(C),
-                "points": int(on.sum()),
-                "N_opt": N_opt,
-                "D_opt": C / (6 * N_opt),
-                "tokens_per_parameter": C / (6 * N_opt**2),
-                "inside": bool(N[on].min() <= N_opt <= N[on].max()),
-                "fit": fit,
-            }
-        )
+    rows = [
+        {
+            "C": C,
+            "points": points,
+            "N_opt": N_opt,
+            "D_opt": C / (6 * N_opt),
+            "tokens_per_parameter": C / (6 * N_opt**2),
+            "inside": bool(N[budget == C].min() <= N_opt <= N[budget == C].max()),
+            "fit": fit,
+        }
+        for C, N_opt, points, fit in _argmin_per_budget(N, loss, budget, method)
+    ]
     return pd.DataFrame(rows)
 
 
@@ -125,37 +138,39 @@ class Approach2Fit:
     report: FitReport = field(repr=False, compare=False)
 
 
-def fit_approach2(N: ArrayLike, D: ArrayLike, C: ArrayLike, loss: ArrayLike) -> Approach2Fit:
+def fit_approach2(
+    N: ArrayLike, D: ArrayLike, C: ArrayLike, loss: ArrayLike, *, method: str = "parabola"
+) -> Approach2Fit:
     """Hoffmann's approach 2 on IsoFLOP points grouped by their nominal budget C.
 
-    Per budget, a least-squares parabola of loss against log10 N gives N*, and one against log10 D
-    gives D* (separately, as Open-Athena and Llama 3 do: with D = C/6N both vertices agree only when
-    the data lie on one exact IsoFLOP); straight lines in log-log space through (C, N*) and (C, D*)
-    give the laws."""
+    Per budget, the minimum of loss against log10 N gives N*, and the one against log10 D gives D*
+    (separately, as Open-Athena and Llama 3 do: with D = C/6N both vertices agree only when the data
+    lie on one exact IsoFLOP), each by a parabola or by Akima interpolation as in
+    `isoflop_frontier`; straight lines in log-log space through (C, N*) and (C, D*) give the
+    laws."""
     named = (("N", N), ("D", D), ("C", C), ("loss", loss))
     N, D, C, loss = (np.ravel(as_positive(name, x)) for name, x in named)
     if not len(N) == len(D) == len(C) == len(loss):
         lengths = ", ".join(str(len(x)) for x in (N, D, C, loss))
         raise ValueError(f"N, D, C and loss must have the same length, got {lengths}")
-    budgets = np.unique(C)
-    if len(budgets) < 2:
-        raise ValueError(f"approach 2 needs at least two budgets, got {len(budgets)}")
-    N_opt = np.empty(len(budgets))
-    D_opt = np.empty(len(budgets))
-    for k, budget in enumerate(budgets):
-        member = C == budget
-        try:
-            N_opt[k] = isoflop_minimum(N[member], loss[member])
-            D_opt[k] = isoflop_minimum(D[member], loss[member])
-        except ValueError as error:
-            raise ValueError(f"budget {budget:.3g} FLOP: {error}") from None
+    by_size = _argmin_per_budget(N, loss, C, method)
+    if len(by_size) < 2:
+        raise ValueError(f"approach 2 needs at least two budgets, got {len(by_size)}")
+    budgets = np.array([row[0] for row in by_size])
+    N_opt = np.array([row[1] for row in by_size])
+    D_opt = np.array([row[1] for row in _argmin_per_budget(D, loss, C, method)])
     report = FitReport(
-        form="N* = k C^a and D* = k' C^b from per-budget parabolas",
+        form="N* = k C^a and D* = k' C^b from per-budget "
+        + ("parabolas" if method == "parabola" else "Akima minima"),
         n_points=len(loss),
-        objective="squared error of L per budget (parabolas in log10 N, log10 D); "
-        "of log N*, log D* (lines)",
-        optimiser="closed-form least squares",
-        starts="none needed (linear least squares)",
+        objective=(
+            "squared error of L per budget (parabolas in log10 N, log10 D); of log N*, log D* "
+            "(lines)"
+            if method == "parabola"
+            else "none per budget (Akima interpolation); squared error of log N*, log D* (lines)"
+        ),
+        optimiser="closed-form least squares" if method == "parabola" else "grid argmin",
+        starts="none needed (linear least squares)" if method == "parabola" else "none needed",
         flop_definition="the nominal budget of each IsoFLOP curve",
     )
     N_law, D_law = fit_power_law(budgets, N_opt), fit_power_law(budgets, D_opt)
