@@ -4,12 +4,19 @@ Each resample draws the n runs with replacement; its refit minimises the same Hu
 run weighted by how often it was drawn. All refits start from the full-data optimum and its curvature (they
 land close to it) and run together in batches of batched BFGS (see `multistart`). (Two threads over
 the batches did not pay on two cores: numpy's many short operations hold the interpreter lock.)
+
+Memory is bounded: a batch holds a few dozen arrays of (resamples in the batch) × (runs) floats, so the
+batch shrinks as the runs grow (one resample at a time for tens of millions of runs), and each batch draws
+its own resamples. Resample r is always the r-th draw from the generator, so the resamples do not depend
+on the batch size (the refits agree to rounding, 1e-13: BLAS sums a batch in its own order); only the
+fitted parameters, 40 bytes per resample, are kept.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -24,7 +31,10 @@ from .multistart import inverse_hessian_at, minimize_batch
 
 FloatArray = NDArray[np.float64]
 COLUMNS = ("E", "A", "B", "alpha", "beta", "a")  # the columns of `ChinchillaBootstrap.params()`
-_CHUNK = 500  # resamples refitted together: enough to amortise numpy's overhead, few enough for a progress bar
+_CHUNK = 500  # resamples refitted together at most: enough to amortise numpy's overhead, few enough for a progress bar
+BYTES_PER_CELL = 256  # peak working memory per (resample, run) pair of a batch being refitted (measured: ≈ 225)
+BYTES_PER_RESAMPLE = 100  # what each finished resample keeps: its parameters, flag and derived columns
+DEFAULT_MEMORY_LIMIT = 1 << 30  # bytes of working memory a bootstrap may use by default (1 GiB)
 
 
 def percentile_interval(draws: ArrayLike, level: float = 0.95) -> tuple[float, float]:
@@ -32,7 +42,8 @@ def percentile_interval(draws: ArrayLike, level: float = 0.95) -> tuple[float, f
     if not 0 < level < 1:
         raise ValueError(f"level must be between 0 and 1, got {level!r}")
     tail = (1 - level) / 2
-    with np.errstate(invalid="ignore"):  # infinite draws (diverged refits) make an infinite or NaN bound
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():  # diverged refits: an infinite or NaN bound
+        warnings.filterwarnings("ignore", "All-NaN slice", RuntimeWarning)
         low, high = np.nanquantile(np.asarray(draws, dtype=float), [tail, 1 - tail])
     return float(low), float(high)
 
@@ -98,11 +109,33 @@ def _show_progress(progress: bool | None, work: int) -> bool:
 
 
 def resample_counts(rng: np.random.Generator, n_resamples: int, n: int) -> NDArray[np.int64]:
-    """How often each of n runs is drawn in each resample, (n_resamples, n), from one
-    `rng.integers(0, n, size=(n_resamples, n))` call (so a seed fixes every resample)."""
-    drawn = rng.integers(0, n, size=(n_resamples, n))
-    flat = drawn + n * np.arange(n_resamples)[:, None]
-    return np.bincount(flat.ravel(), minlength=n_resamples * n).reshape(n_resamples, n)
+    """How often each of n runs is drawn in each of the next `n_resamples` resamples, (n_resamples, n).
+
+    Each resample is one `rng.integers(0, n, size=n)` call, so a seed fixes every resample, and drawing
+    the resamples in batches of any size gives the same resamples as drawing them all at once."""
+    counts = np.empty((n_resamples, n), dtype=np.int64)
+    for row in counts:
+        row[:] = np.bincount(rng.integers(0, n, size=n), minlength=n)
+    return counts
+
+
+def batch_size(n_runs: int, n_resamples: int, memory_limit: float) -> int:
+    """Resamples refitted together so that the batch's working memory stays within `memory_limit` bytes.
+
+    Refuses, before any work is done, a bootstrap whose single resample or whose kept draws alone exceed it."""
+    kept = n_resamples * BYTES_PER_RESAMPLE
+    per_resample = n_runs * BYTES_PER_CELL
+    if kept + per_resample > memory_limit:
+        raise ValueError(
+            f"a bootstrap of {n_runs:,} runs with {n_resamples:,} resamples needs about {_size(kept + per_resample)} "
+            f"({_size(per_resample)} to refit one resample, {_size(kept)} to keep the draws), more than the memory "
+            f"limit of {_size(memory_limit)}; use fewer resamples or runs, or raise the limit"
+        )
+    return int(max(1, min(_CHUNK, n_resamples, (memory_limit - kept) // per_resample)))
+
+
+def _size(n_bytes: float) -> str:
+    return f"{n_bytes / 2**30:.3g} GiB" if n_bytes >= 2**30 else f"{n_bytes / 2**20:.3g} MiB"
 
 
 def bootstrap_chinchilla(
@@ -115,24 +148,34 @@ def bootstrap_chinchilla(
     delta: float = 1e-3,
     reduction: str = "sum",
     progress: bool | None = None,
+    memory_limit: float = DEFAULT_MEMORY_LIMIT,
 ) -> ChinchillaBootstrap:
     """Fit the Chinchilla law to all runs, then refit it on `n_resamples` resamples of the runs.
 
     rng: a seeded `np.random.Generator` (required: same seed, same draws). progress: show a tqdm bar;
     None shows one only for long runs on a terminal (never under tests or in a notebook build).
+    memory_limit: bytes of working memory for the refits (the draws are the same whatever it is); a
+    bootstrap that cannot fit in it is refused before it starts.
     """
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy Generator (np.random.default_rng(seed)), got {type(rng).__name__}")
     if isinstance(n_resamples, bool) or not isinstance(n_resamples, (int, np.integer)) or n_resamples < 2:
         raise ValueError(f"n_resamples must be an integer >= 2, got {n_resamples!r}")
     N, D, loss = validate_runs(N, D, loss)
+    n_resamples = int(n_resamples)
+    size = batch_size(len(N), n_resamples, as_positive("memory_limit", memory_limit).item())
     fit = fit_chinchilla(N, D, loss, delta=delta, reduction=reduction)
-    counts = resample_counts(rng, int(n_resamples), len(N)).astype(float)
     data = (np.log(N), np.log(D), np.log(loss), delta, reduction == "mean")
-    curvature = inverse_hessian_at(lambda x, rows: chinchilla_objective(x, *data), fit.theta)
 
-    def refit(chunk: slice) -> tuple[FloatArray, NDArray[np.bool_]]:
-        weights = counts[chunk]
+    def full_data(x: FloatArray, rows: NDArray[np.intp]) -> tuple[FloatArray, FloatArray]:
+        """The objective on all runs at each row of x, `size` rows at a time (within the memory limit)."""
+        parts = [chinchilla_objective(x[i : i + size], *data) for i in range(0, len(x), size)]
+        return np.concatenate([v for v, _ in parts]), np.concatenate([g for _, g in parts])
+
+    curvature = inverse_hessian_at(full_data, fit.theta)
+
+    def refit(n_batch: int) -> tuple[FloatArray, NDArray[np.bool_]]:
+        weights = resample_counts(rng, n_batch, len(N)).astype(float)
         start = np.broadcast_to(fit.theta, (len(weights), 5))
         result = minimize_batch(
             lambda x, rows: chinchilla_objective(x, *data, weights=weights[rows]),
@@ -144,7 +187,7 @@ def bootstrap_chinchilla(
         )
         return result.x, result.converged
 
-    chunks = [slice(i, min(i + _CHUNK, n_resamples)) for i in range(0, n_resamples, _CHUNK)]
+    chunks = [slice(i, min(i + size, n_resamples)) for i in range(0, n_resamples, size)]
     theta = np.empty((n_resamples, 5))
     converged = np.empty(n_resamples, dtype=bool)
     bar = None
@@ -153,7 +196,7 @@ def bootstrap_chinchilla(
 
         bar = tqdm(total=n_resamples, desc="bootstrap refits", unit="fit")
     for chunk in chunks:
-        theta[chunk], converged[chunk] = refit(chunk)
+        theta[chunk], converged[chunk] = refit(chunk.stop - chunk.start)
         if bar is not None:
             bar.update(chunk.stop - chunk.start)
     if bar is not None:
