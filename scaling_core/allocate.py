@@ -138,7 +138,7 @@ def inference_optimal(law: ChinchillaLaw, loss: ArrayLike, inference_tokens: Arr
         x = x + np.maximum(step, 0.0)  # g ≥ 0 left of the root; a negative value is rounding only
     else:  # pragma: no cover - the iteration is monotone and quadratically convergent
         raise RuntimeError("inference_optimal: Newton iteration did not converge")
-    with np.errstate(over="ignore", under="ignore", divide="ignore"):
+    with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):  # refused just below
         D = np.exp(x)
         # A/N^α from the stationarity condition (no cancellation, unlike ℓ − E − B/D^β).
         params_term = (beta / alpha) * B * D**-beta * (1 + demand / (3 * D))

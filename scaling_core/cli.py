@@ -58,7 +58,12 @@ def _chosen_laws(name: str) -> dict[str, ChinchillaLaw]:
 
 def _constants(name: str, law: ChinchillaLaw) -> dict[str, object]:
     """The law's short name, what it is, and its constants: every answer says which law gave it."""
-    return {"name": name, "source": law.name, "E": law.E, "A": law.A, "B": law.B, "alpha": law.alpha, "beta": law.beta}
+    return {"name": name} | _row_constants(law)
+
+
+def _row_constants(law: ChinchillaLaw) -> dict[str, object]:
+    """The constants of a law in a `--law all` row (the row is keyed by the law's name)."""
+    return {"source": law.name, "E": law.E, "A": law.A, "B": law.B, "alpha": law.alpha, "beta": law.beta}
 
 
 def _shown(value: object) -> str:
@@ -136,7 +141,7 @@ def _optimum(law: ChinchillaLaw, flops: float) -> dict[str, object]:
 def _optimal(args: argparse.Namespace) -> dict[str, object]:
     laws = _chosen_laws(args.law)
     if args.law == "all":
-        return {"flops": args.flops, "laws": {name: _optimum(law, args.flops) | _constants(name, law) for name, law in laws.items()}}
+        return {"flops": args.flops, "laws": {name: _optimum(law, args.flops) | _row_constants(law) for name, law in laws.items()}}
     ((name, law),) = laws.items()
     return {"law": _constants(name, law), "flops": args.flops} | _optimum(law, args.flops)
 
@@ -145,7 +150,7 @@ def _loss(args: argparse.Namespace) -> dict[str, object]:
     laws = _chosen_laws(args.law)
     common = {"params": args.params, "tokens": args.tokens, "flops": 6 * args.params * args.tokens}
     if args.law == "all":
-        rows = {name: {"loss": float(law.loss(args.params, args.tokens))} | _constants(name, law) for name, law in laws.items()}
+        rows = {name: {"loss": float(law.loss(args.params, args.tokens))} | _row_constants(law) for name, law in laws.items()}
         return common | {"laws": rows}
     ((name, law),) = laws.items()
     return {"law": _constants(name, law)} | common | {"loss": float(law.loss(args.params, args.tokens))}
@@ -192,7 +197,7 @@ def _inference_optimal(args: argparse.Namespace) -> dict[str, object]:
         except CliError as error:
             answer = dict.fromkeys(_INFERENCE_KEYS)
             notes.append(f"{name}: {error}")
-        rows[name] = answer | _constants(name, law)
+        rows[name] = answer | _row_constants(law)
     return common | {"laws": rows, "notes": notes}
 
 

@@ -149,3 +149,38 @@ def test_bad_input_is_refused_with_a_clear_message(call, message: str) -> None:
 
 def test_total_flops() -> None:
     assert float(total_flops(1e9, 2e10, 5e10)) == pytest.approx(6 * 1e9 * 2e10 + 2 * 1e9 * 5e10)
+
+
+def test_numerical_allocation_of_a_custom_loss_finds_an_optimum_below_a_thousand_parameters() -> None:
+    from scaling_core.allocate import compute_optimal
+
+    custom = lambda N, D: HOFFMANN_2022.loss(N, D)  # noqa: E731 - a plain callable takes the numerical path
+    N, D = compute_optimal(custom, [1e6, 1e24])
+    exact_N, exact_D = HOFFMANN_2022.compute_optimal([1e6, 1e24])
+    np.testing.assert_allclose(N, exact_N, rtol=1e-6)
+    np.testing.assert_allclose(D, exact_D, rtol=1e-6)
+    assert N[0] < 1000  # about 307: below the old search window's lower end
+
+
+@pytest.mark.parametrize(
+    ("loss", "budget", "message"),
+    [
+        (lambda N, D: 2 + 1 / N, 1e6, "keeps falling toward D = 1 token"),
+        (lambda N, D: 2 + 1 / D, 1e6, "keeps falling toward N = 1 parameter"),
+        (lambda N, D: HOFFMANN_2022.loss(N, D), 3, "at least 6 FLOP"),
+    ],
+)
+def test_numerical_allocation_never_returns_the_end_of_its_range(loss, budget: float, message: str) -> None:
+    from scaling_core.allocate import compute_optimal
+
+    with pytest.raises(ValueError, match=message):
+        compute_optimal(loss, budget)
+
+
+def test_answers_beyond_the_float_range_are_refused() -> None:
+    with pytest.raises(ValueError, match="too extreme"):
+        HOFFMANN_2022.compute_optimal(5e-324)
+    with pytest.raises(ValueError, match="too extreme"):
+        compute_optimal_for_loss(HOFFMANN_2022, 1e300)
+    with pytest.raises(ValueError, match="too extreme"):
+        inference_optimal(HOFFMANN_2022, 1e300, 0.0)

@@ -56,7 +56,7 @@ def test_law_all_gives_one_row_per_law(command: list[str], capsys: pytest.Captur
     rows = json.loads(capsys.readouterr().out)["laws"]
     assert list(rows) == list(LAWS)
     for name, row in rows.items():
-        assert row["name"] == name and row["beta"] == LAWS[name].beta
+        assert row["source"] == LAWS[name].name and row["beta"] == LAWS[name].beta
     assert main([*command, "--law", "all"]) == 0
     text = capsys.readouterr().out
     assert all(name in text for name in LAWS)
