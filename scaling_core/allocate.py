@@ -32,10 +32,14 @@ FloatArray = NDArray[np.float64]
 LossFunction = Callable[[FloatArray, FloatArray], FloatArray]
 
 _AT_BOUND = 1e-6  # a numerical optimum this close (in log N) to N = 1 or D = 1 is the boundary, not an optimum
-_NEWTON_STEPS = 100  # the Newton iteration below converges in ≲ 10 steps; this only guards against a bug
+_NEWTON_STEPS = (
+    100  # the Newton iteration below converges in ≲ 10 steps; this only guards against a bug
+)
 
 
-def compute_optimal(law: ChinchillaLaw | LossFunction, C: ArrayLike) -> tuple[FloatArray, FloatArray]:
+def compute_optimal(
+    law: ChinchillaLaw | LossFunction, C: ArrayLike
+) -> tuple[FloatArray, FloatArray]:
     """(N_opt, D_opt) minimising the loss at 6ND = C.
 
     A `ChinchillaLaw` uses its closed form; any other callable `loss(N, D)` is minimised numerically
@@ -47,14 +51,20 @@ def compute_optimal(law: ChinchillaLaw | LossFunction, C: ArrayLike) -> tuple[Fl
         return law.compute_optimal(C)
     budgets = as_positive("C (FLOP budget)", C)
     if np.any(budgets < 6):
-        raise ValueError(f"C (FLOP budget) must be at least 6 FLOP (one parameter, one token), got {budgets.min():.4g}")
+        raise ValueError(
+            f"C (FLOP budget) must be at least 6 FLOP (one parameter, one token), got {budgets.min():.4g}"
+        )
     log_n = np.empty(budgets.shape)
     for index, budget in np.ndenumerate(budgets):
         high = np.log(budget / 6)
         objective = lambda x, c=budget: float(law(np.exp(x), c / (6 * np.exp(x))))  # noqa: E731
-        result = minimize_scalar(objective, bounds=(0.0, high), method="bounded", options={"xatol": 1e-10})
+        result = minimize_scalar(
+            objective, bounds=(0.0, high), method="bounded", options={"xatol": 1e-10}
+        )
         if not np.isfinite(result.fun):
-            raise ValueError(f"the loss is not finite at its numerical optimum for C = {budget:.4g} (got {result.fun!r})")
+            raise ValueError(
+                f"the loss is not finite at its numerical optimum for C = {budget:.4g} (got {result.fun!r})"
+            )
         if result.x < _AT_BOUND or result.x > high - _AT_BOUND:
             end = "N = 1 parameter" if result.x < _AT_BOUND else "D = 1 token"
             raise ValueError(
@@ -77,7 +87,9 @@ def _reducible_loss(law: ChinchillaLaw, loss: ArrayLike) -> FloatArray:
     """ℓ − E, refusing a target at or below the irreducible loss."""
     target = as_positive("loss", loss)
     if np.any(target <= law.E):
-        raise ValueError(f"loss must exceed the law's irreducible loss E = {law.E:.4g}, got {target.min():.4g}")
+        raise ValueError(
+            f"loss must exceed the law's irreducible loss E = {law.E:.4g}, got {target.min():.4g}"
+        )
     return target - law.E
 
 
@@ -101,7 +113,9 @@ def compute_optimal_for_loss(law: ChinchillaLaw, loss: ArrayLike) -> tuple[Float
     return _representable(N, D, f"loss = {np.max(reducible + law.E):.4g}")
 
 
-def inference_optimal(law: ChinchillaLaw, loss: ArrayLike, inference_tokens: ArrayLike) -> tuple[FloatArray, FloatArray]:
+def inference_optimal(
+    law: ChinchillaLaw, loss: ArrayLike, inference_tokens: ArrayLike
+) -> tuple[FloatArray, FloatArray]:
     """(N, D_train) minimising 6 N D_train + 2 N inference_tokens subject to law.loss(N, D_train) == loss.
 
     The Lagrange conditions give A/N^α = (β/α) (B/D^β) (1 + T/(3D)); with the constraint this leaves
@@ -122,15 +136,20 @@ def inference_optimal(law: ChinchillaLaw, loss: ArrayLike, inference_tokens: Arr
     # Each term alone must not exceed ℓ − E: the root lies right of both of these points.
     x = np.maximum(
         np.log(data_weight / reducible) / beta,
-        np.log(np.maximum(demand_weight, 1e-300) / reducible) / (1 + beta),  # 1e-300: no demand, no bound
+        np.log(np.maximum(demand_weight, 1e-300) / reducible)
+        / (1 + beta),  # 1e-300: no demand, no bound
     )
     for _ in range(_NEWTON_STEPS):
         with np.errstate(over="ignore", invalid="ignore"):
             first = data_weight * np.exp(-beta * x)
-            second = np.where(demand_weight > 0, demand_weight * np.exp(-(1 + beta) * x), 0.0)  # no demand: no term
+            second = np.where(
+                demand_weight > 0, demand_weight * np.exp(-(1 + beta) * x), 0.0
+            )  # no demand: no term
         value = first + second - reducible
         if not np.all(np.isfinite(value)):
-            raise ValueError("the (loss, inference_tokens) pair is too extreme: D is beyond the float range")
+            raise ValueError(
+                "the (loss, inference_tokens) pair is too extreme: D is beyond the float range"
+            )
         # Zero to rounding (exp(−βx) carries a relative error ≈ eps·|x|): D is then exact to ~1e-13.
         if np.all(value <= 16 * np.finfo(float).eps * reducible * np.maximum(np.abs(x), 1.0)):
             break
@@ -138,7 +157,9 @@ def inference_optimal(law: ChinchillaLaw, loss: ArrayLike, inference_tokens: Arr
         x = x + np.maximum(step, 0.0)  # g ≥ 0 left of the root; a negative value is rounding only
     else:  # pragma: no cover - the iteration is monotone and quadratically convergent
         raise RuntimeError("inference_optimal: Newton iteration did not converge")
-    with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):  # refused just below
+    with np.errstate(
+        over="ignore", under="ignore", divide="ignore", invalid="ignore"
+    ):  # refused just below
         D = np.exp(x)
         # A/N^α from the stationarity condition (no cancellation, unlike ℓ − E − B/D^β).
         params_term = (beta / alpha) * B * D**-beta * (1 + demand / (3 * D))
@@ -160,7 +181,9 @@ def inference_demand_for_size(law: ChinchillaLaw, loss: ArrayLike, N: ArrayLike)
     params_term = law.A * N**-law.alpha
     N_c, _ = compute_optimal_for_loss(law, reducible + law.E)
     if np.any(params_term >= reducible):
-        raise ValueError("N (parameters) is too small: even infinite data cannot bring it to that loss")
+        raise ValueError(
+            "N (parameters) is too small: even infinite data cannot bring it to that loss"
+        )
     if np.any(N > N_c * (1 + 1e-12)):
         raise ValueError(
             "N (parameters) must not exceed the Chinchilla-style size for that loss (larger models are never inference-optimal)"
@@ -173,4 +196,6 @@ def inference_demand_for_size(law: ChinchillaLaw, loss: ArrayLike, N: ArrayLike)
 def total_flops(N: ArrayLike, D_train: ArrayLike, inference_tokens: ArrayLike) -> FloatArray:
     """Lifetime FLOPs: 6 N D_train for training plus 2 N per inference token."""
     N = as_positive("N (parameters)", N)
-    return 6 * N * as_positive("D_train (tokens)", D_train) + 2 * N * as_non_negative("inference_tokens", inference_tokens)
+    return 6 * N * as_positive("D_train (tokens)", D_train) + 2 * N * as_non_negative(
+        "inference_tokens", inference_tokens
+    )

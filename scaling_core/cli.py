@@ -1,7 +1,7 @@
 """The command line: `python -m scaling_core COMMAND …`, every command with `--json`.
 
-Bad input (a non-numeric or non-positive value, an unknown law, a missing column) exits with status 2
-and one line saying what was wrong.
+Bad input (a non-numeric or non-positive value, an unknown law, a missing column) exits with
+status 2 and one line saying what was wrong; `--json` is strict JSON; a closed pipe is not an error.
 """
 
 from __future__ import annotations
@@ -21,8 +21,11 @@ class CliError(Exception):
     """Bad input on the command line: printed as one line, exit status 2."""
 
 
-def _argument(convert: Callable[[str], Any], accept: Callable[[Any], bool], expected: str) -> Callable[[str], Any]:
-    """An argparse type: `convert` the text, then refuse what `accept` rejects, saying what was expected."""
+def _argument(
+    convert: Callable[[str], Any], accept: Callable[[Any], bool], expected: str
+) -> Callable[[str], Any]:
+    """An argparse type: `convert` the text, then refuse what `accept` rejects, saying what was
+    expected."""
 
     def parse(text: str) -> Any:
         try:
@@ -38,7 +41,9 @@ def _argument(convert: Callable[[str], Any], accept: Callable[[Any], bool], expe
 
 _positive = _argument(float, lambda v: math.isfinite(v) and v > 0, "a positive number")
 _non_negative = _argument(float, lambda v: math.isfinite(v) and v >= 0, "a number >= 0")
-_resamples = _argument(int, lambda v: v == 0 or v >= 2, "0 (no bootstrap) or a whole number of at least 2 resamples")
+_resamples = _argument(
+    int, lambda v: v == 0 or v >= 2, "0 (no bootstrap) or a whole number of at least 2 resamples"
+)
 _seed = _argument(int, lambda v: v >= 0, "a whole number >= 0")
 _level = _argument(float, lambda v: 0 < v < 1, "a probability between 0 and 1")
 
@@ -48,7 +53,9 @@ LAW_CHOICES = (*LAWS, "all")
 
 def _law_name(name: str) -> str:
     if name not in LAW_CHOICES:
-        raise argparse.ArgumentTypeError(f"unknown law {name!r}; known laws: {', '.join(LAW_CHOICES)}")
+        raise argparse.ArgumentTypeError(
+            f"unknown law {name!r}; known laws: {', '.join(LAW_CHOICES)}"
+        )
     return name
 
 
@@ -63,7 +70,14 @@ def _constants(name: str, law: ChinchillaLaw) -> dict[str, object]:
 
 def _row_constants(law: ChinchillaLaw) -> dict[str, object]:
     """The constants of a law in a `--law all` row (the row is keyed by the law's name)."""
-    return {"source": law.name, "E": law.E, "A": law.A, "B": law.B, "alpha": law.alpha, "beta": law.beta}
+    return {
+        "source": law.name,
+        "E": law.E,
+        "A": law.A,
+        "B": law.B,
+        "alpha": law.alpha,
+        "beta": law.beta,
+    }
 
 
 def _shown(value: object) -> str:
@@ -73,22 +87,33 @@ def _shown(value: object) -> str:
 
 
 def _text_lines(result: dict[str, object], indent: str = "") -> list[str]:
-    """Plain-text view: one `key  value` line each; a dict of dicts or a list of dicts as a small table,
-    a list of strings one per line."""
+    """Plain-text view: one `key  value` line each; a dict of dicts or a list of dicts as a small
+    table, a list of strings one per line."""
     lines = []
     width = max(len(k) for k in result)
     for key, value in result.items():
-        rows = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+        rows = (
+            value.items()
+            if isinstance(value, dict)
+            else enumerate(value)
+            if isinstance(value, list)
+            else ()
+        )
         rows = list(rows)
         if rows and all(isinstance(row, dict) for _, row in rows):
             columns = list(rows[0][1])
-            cells = [[str(k) if isinstance(value, dict) else "", *(_shown(row.get(c)) for c in columns)] for k, row in rows]
+            cells = [
+                [str(k) if isinstance(value, dict) else "", *(_shown(row.get(c)) for c in columns)]
+                for k, row in rows
+            ]
             widths = [max(len(x) for x in column) for column in zip(["", *columns], *cells)]
             lines.append(f"{indent}{key}")
             for cell in [["", *columns], *cells]:
                 lines.append(indent + "  " + "  ".join(x.rjust(w) for x, w in zip(cell, widths)))
         elif isinstance(value, list) and all(isinstance(row, str) for row in value):
-            lines.extend(f"{indent}{key}: {row}" for row in value) if value else lines.append(f"{indent}{key:<{width}}  none")
+            lines.extend(f"{indent}{key}: {row}" for row in value) if value else lines.append(
+                f"{indent}{key:<{width}}  none"
+            )
         elif isinstance(value, dict):
             lines.append(f"{indent}{key}")
             lines.extend(_text_lines(value, indent + "  "))
@@ -104,9 +129,12 @@ def _why_not_finite(value: float) -> str:
 
 
 def _finite_only(value: object, path: str, nulls: dict[str, str]) -> object:
-    """`value` with every NaN or infinity replaced by None (JSON null), the reason recorded under its path."""
+    """`value` with every NaN or infinity replaced by None (JSON null), the reason recorded under
+    its path."""
     if isinstance(value, dict):
-        return {k: _finite_only(v, f"{path}.{k}" if path else str(k), nulls) for k, v in value.items()}
+        return {
+            k: _finite_only(v, f"{path}.{k}" if path else str(k), nulls) for k, v in value.items()
+        }
     if isinstance(value, list):
         return [_finite_only(v, f"{path}[{i}]", nulls) for i, v in enumerate(value)]
     if isinstance(value, float) and not math.isfinite(value):
@@ -116,8 +144,8 @@ def _finite_only(value: object, path: str, nulls: dict[str, str]) -> object:
 
 
 def strict(result: dict[str, object]) -> dict[str, object]:
-    """The result with only finite numbers (JSON has no NaN or Infinity): each value that is not finite
-    becomes null and `null_values` says why."""
+    """The result with only finite numbers (JSON has no NaN or Infinity): each value that is not
+    finite becomes null and `null_values` says why."""
     nulls: dict[str, str] = {}
     clean = _finite_only(result, "", nulls)
     if nulls:
@@ -141,7 +169,12 @@ def _optimum(law: ChinchillaLaw, flops: float) -> dict[str, object]:
 def _optimal(args: argparse.Namespace) -> dict[str, object]:
     laws = _chosen_laws(args.law)
     if args.law == "all":
-        return {"flops": args.flops, "laws": {name: _optimum(law, args.flops) | _row_constants(law) for name, law in laws.items()}}
+        return {
+            "flops": args.flops,
+            "laws": {
+                name: _optimum(law, args.flops) | _row_constants(law) for name, law in laws.items()
+            },
+        }
     ((name, law),) = laws.items()
     return {"law": _constants(name, law), "flops": args.flops} | _optimum(law, args.flops)
 
@@ -150,10 +183,17 @@ def _loss(args: argparse.Namespace) -> dict[str, object]:
     laws = _chosen_laws(args.law)
     common = {"params": args.params, "tokens": args.tokens, "flops": 6 * args.params * args.tokens}
     if args.law == "all":
-        rows = {name: {"loss": float(law.loss(args.params, args.tokens))} | _row_constants(law) for name, law in laws.items()}
+        rows = {
+            name: {"loss": float(law.loss(args.params, args.tokens))} | _row_constants(law)
+            for name, law in laws.items()
+        }
         return common | {"laws": rows}
     ((name, law),) = laws.items()
-    return {"law": _constants(name, law)} | common | {"loss": float(law.loss(args.params, args.tokens))}
+    return (
+        {"law": _constants(name, law)}
+        | common
+        | {"loss": float(law.loss(args.params, args.tokens))}
+    )
 
 
 _INFERENCE_KEYS = (
@@ -179,7 +219,9 @@ def _inference_answer(law: ChinchillaLaw, loss: float, demand: float) -> dict[st
     Nc, Dc = (float(x) for x in compute_optimal_for_loss(law, loss))
     cost = 6 * N * D + 2 * N * demand
     cost_c = 6 * Nc * Dc + 2 * Nc * demand
-    flops_ratio = (N / Nc) * (3 * D + demand) / (3 * Dc + demand)  # cost / cost_c without overflowing
+    flops_ratio = (
+        (N / Nc) * (3 * D + demand) / (3 * Dc + demand)
+    )  # cost / cost_c without overflowing
     values = (N, D, D / N, cost, Nc, Dc, cost_c, N / Nc, D / Dc, flops_ratio)
     return dict(zip(_INFERENCE_KEYS, values))
 
@@ -189,7 +231,11 @@ def _inference_optimal(args: argparse.Namespace) -> dict[str, object]:
     common = {"loss": args.loss, "inference_tokens": args.inference_tokens}
     if args.law != "all":
         ((name, law),) = laws.items()
-        return {"law": _constants(name, law)} | common | _inference_answer(law, args.loss, args.inference_tokens)
+        return (
+            {"law": _constants(name, law)}
+            | common
+            | _inference_answer(law, args.loss, args.inference_tokens)
+        )
     rows, notes = {}, []
     for name, law in laws.items():
         try:
@@ -236,15 +282,26 @@ def _bad_value(raw: object, value: float) -> str:
     """Why one cell of a numeric column is refused, quoting what the file says."""
     if isinstance(raw, str):
         shown = repr(raw.strip())
-        return f"is missing (empty)" if not raw.strip() else f"has {shown}, " + (
-            "which is not a number" if math.isnan(value) else "which is not finite" if math.isinf(value) else "which is not positive"
+        return (
+            "is missing (empty)"
+            if not raw.strip()
+            else f"has {shown}, "
+            + (
+                "which is not a number"
+                if math.isnan(value)
+                else "which is not finite"
+                if math.isinf(value)
+                else "which is not positive"
+            )
         )
     if math.isnan(value):
         return "is missing or not a number"
     return f"has {value:.17g}, which is " + ("not finite" if math.isinf(value) else "not positive")
 
 
-def _read_runs(source: str):  # -> (pandas.DataFrame, name); pandas is imported lazily to keep --help fast
+def _read_runs(
+    source: str,
+):  # -> (pandas.DataFrame, name); pandas is imported lazily to keep --help fast
     import io
 
     import pandas as pd
@@ -253,7 +310,9 @@ def _read_runs(source: str):  # -> (pandas.DataFrame, name); pandas is imported 
 
     text, name = _read_source(source)
     try:
-        runs = pd.read_csv(io.StringIO(text), index_col=False, skipinitialspace=True, **EXACT_FLOATS)
+        runs = pd.read_csv(
+            io.StringIO(text), index_col=False, skipinitialspace=True, **EXACT_FLOATS
+        )
     except pd.errors.EmptyDataError:
         raise CliError(f"{name}: is empty; expected {_EXPECTED_CSV}") from None
     except Exception as error:  # pandas' parser raises several kinds
@@ -261,7 +320,9 @@ def _read_runs(source: str):  # -> (pandas.DataFrame, name); pandas is imported 
     runs.columns = [str(c).strip() for c in runs.columns]
     missing = [c for c in ("N", "D", "loss") if c not in runs.columns]
     if missing:
-        raise CliError(f"{name}: missing column(s) {', '.join(missing)}; expected columns N, D, loss")
+        raise CliError(
+            f"{name}: missing column(s) {', '.join(missing)}; expected columns N, D, loss"
+        )
     if runs.empty:
         raise CliError(f"{name}: has no rows, only a header; expected {_EXPECTED_CSV}")
     for column in ("N", "D", "loss"):
@@ -271,7 +332,9 @@ def _read_runs(source: str):  # -> (pandas.DataFrame, name); pandas is imported 
             first = int(bad.to_numpy().nonzero()[0][0])
             why = _bad_value(runs[column].iloc[first], float(values.iloc[first]))
             more = f" ({int(bad.sum()) - 1} more lines like it)" if bad.sum() > 1 else ""
-            raise CliError(f"{name}: column {column} must hold positive numbers; line {first + 2} {why}{more}")
+            raise CliError(
+                f"{name}: column {column} must hold positive numbers; line {first + 2} {why}{more}"
+            )
         runs[column] = values
     return runs, name
 
@@ -281,10 +344,12 @@ _NARROW = math.log(1.5)  # a log-spread below this (less than a factor 1.5) bare
 
 
 def _identifiability(N, D) -> tuple[list[str], list[str]]:
-    """(reasons to refuse, warnings) from how far log N, log D, log ND and log D/N spread over the runs.
+    """(reasons to refuse, warnings) from how far log N, log D and log ND spread over the runs
+    (the spread of log D/N is judged by `design_warnings`).
 
-    A column that varies by less than a part in 1e9 is constant up to floating-point rounding (a fixed-D
-    sweep computed as N times a ratio, say): the term it drives is then confounded with E."""
+    A column that varies by less than a part in 1e9 is constant up to floating-point rounding (a
+    fixed-D sweep computed as N times a ratio, say): the term it drives is then confounded with
+    E."""
     import numpy as np
 
     log_n, log_d = np.log(N), np.log(D)
@@ -293,38 +358,57 @@ def _identifiability(N, D) -> tuple[list[str], list[str]]:
         "D": (np.ptp(log_d), "B and beta cannot be told apart from E; vary D"),
     }
     refuse = [
-        f"{column} is the same in every run up to rounding (log {column} varies by {spread:.2g}): {consequence}"
+        f"{column} is the same in every run up to rounding (log {column} varies by {spread:.2g}): "
+        f"{consequence}"
         for column, (spread, consequence) in spreads.items()
         if spread < _CONSTANT
     ]
     warnings = [
-        f"{column} varies by less than a factor 1.5 over the runs: {consequence.split(';')[0]} with confidence"
+        f"{column} varies by less than a factor 1.5 over the runs: "
+        f"{consequence.split(';')[0]} with confidence"
         for column, (spread, consequence) in spreads.items()
         if _CONSTANT <= spread < _NARROW
     ]
     if not refuse and np.ptp(log_n + log_d) < _NARROW:
         warnings.append(
-            "every run has about the same compute 6ND: the runs trace one IsoFLOP curve, so how the optimum "
-            "moves with compute (the rule at other budgets) rests on extrapolation; vary the budget"
+            "every run has about the same compute 6ND: the runs trace one IsoFLOP curve, so how "
+            "the optimum moves with compute (the rule at other budgets) rests on extrapolation; "
+            "vary the budget"
         )
     return refuse, warnings
 
 
-# 95 % bootstrap spreads beyond which the runs leave a parameter open: high/low for E, A, B; high − low for α, β.
-_WIDE = {"E": ("ratio", 2.0), "A": ("ratio", 100.0), "B": ("ratio", 100.0), "alpha": ("width", 0.5), "beta": ("width", 0.5)}
+# 95 % bootstrap spreads beyond which the runs leave a parameter open: high/low for E, A, B;
+# high − low for α, β.
+_WIDE = {
+    "E": ("ratio", 2.0),
+    "A": ("ratio", 100.0),
+    "B": ("ratio", 100.0),
+    "alpha": ("width", 0.5),
+    "beta": ("width", 0.5),
+}
 
 
-def _fit_warnings(runs, fit, boot, design: list[str]) -> list[str]:  # runs: DataFrame; boot: ChinchillaBootstrap or None
+def _fit_warnings(
+    runs, fit, boot, design: list[str]
+) -> list[str]:  # runs: DataFrame; boot: ChinchillaBootstrap or None
     from .fit.chinchilla import design_warnings, term_warnings
 
-    warnings = design_warnings(runs["N"], runs["D"]) + design + term_warnings(fit.law, runs["N"], runs["D"], runs["loss"])
+    warnings = (
+        design_warnings(runs["N"], runs["D"])
+        + design
+        + term_warnings(fit.law, runs["N"], runs["D"], runs["loss"])
+    )
     if boot is None:
         return warnings
     interval = boot.interval(0.95)
     for name, (kind, limit) in _WIDE.items():
         low, high = interval.loc[name]
         if not (low > 0 and (high / low if kind == "ratio" else high - low) <= limit):
-            warnings.append(f"the data do not pin {name} down: its 95 % bootstrap interval runs from {low:.4g} to {high:.4g}")
+            warnings.append(
+                f"the data do not pin {name} down: its 95 % bootstrap interval runs from {low:.4g} "
+                f"to {high:.4g}"
+            )
     failed = int((~boot.converged).sum())
     if failed:
         warnings.append(f"{failed} of {len(boot.converged)} bootstrap refits did not converge")
@@ -345,28 +429,55 @@ def _fit(args: argparse.Namespace) -> dict[str, object]:
     try:
         if args.bootstrap:
             rng = np.random.default_rng(args.seed)
-            boot = bootstrap_chinchilla(N, D, loss, n_resamples=args.bootstrap, rng=rng, memory_limit=args.memory_limit * 2**20)
+            boot = bootstrap_chinchilla(
+                N,
+                D,
+                loss,
+                n_resamples=args.bootstrap,
+                rng=rng,
+                memory_limit=args.memory_limit * 2**20,
+            )
             fit = boot.fit
         else:
             boot, fit = None, fit_chinchilla(N, D, loss)
     except ValueError as error:
         raise CliError(f"{name}: {error}") from None
     law = fit.law
-    estimates = {"E": law.E, "A": law.A, "B": law.B, "alpha": law.alpha, "beta": law.beta, "a": law.a}
+    estimates = {
+        "E": law.E,
+        "A": law.A,
+        "B": law.B,
+        "alpha": law.alpha,
+        "beta": law.beta,
+        "a": law.a,
+    }
     if boot is None:
         parameters = {name: {"estimate": value} for name, value in estimates.items()}
     else:
         errors, interval = boot.standard_errors(), boot.interval(args.level)
         parameters = {
-            name: {"estimate": value, "standard_error": float(errors[name]), "low": float(interval.loc[name, "low"]), "high": float(interval.loc[name, "high"])}
+            name: {
+                "estimate": value,
+                "standard_error": float(errors[name]),
+                "low": float(interval.loc[name, "low"]),
+                "high": float(interval.loc[name, "high"]),
+            }
             for name, value in estimates.items()
         }
     budgets = []
     for flops in args.budgets:
         n_opt, d_opt = (float(x) for x in law.compute_optimal(flops))
-        row = {"flops": flops, "params": n_opt, "tokens": d_opt, "tokens_per_param": d_opt / n_opt, "loss": float(law.loss(n_opt, d_opt))}
+        row = {
+            "flops": flops,
+            "params": n_opt,
+            "tokens": d_opt,
+            "tokens_per_param": d_opt / n_opt,
+            "loss": float(law.loss(n_opt, d_opt)),
+        }
         if boot is not None:
-            low, high = percentile_interval(boot.derived(lambda draw, c=flops: draw.compute_optimal(c)[0]), args.level)
+            low, high = percentile_interval(
+                boot.derived(lambda draw, c=flops: draw.compute_optimal(c)[0]), args.level
+            )
             row |= {"params_low": low, "params_high": high}
             low, high = percentile_interval(boot.tokens_per_parameter(flops), args.level)
             row |= {"tokens_per_param_low": low, "tokens_per_param_high": high}
@@ -375,8 +486,16 @@ def _fit(args: argparse.Namespace) -> dict[str, object]:
         "file": name,
         "runs": len(runs),
         "parameters": parameters,
-        "interval": f"{args.level:.0%} bootstrap percentile, {args.bootstrap} resamples, seed {args.seed}" if boot else "none (--bootstrap 0)",
-        "compute_optimal": {"rule": "N_opt = G (C/6)^a, D_opt = (C/6)^b / G", "G": law.G, "a": law.a, "b": law.b},
+        "interval": f"{args.level:.0%} bootstrap percentile, {args.bootstrap} resamples, "
+        f"seed {args.seed}"
+        if boot
+        else "none (--bootstrap 0)",
+        "compute_optimal": {
+            "rule": "N_opt = G (C/6)^a, D_opt = (C/6)^b / G",
+            "G": law.G,
+            "a": law.a,
+            "b": law.b,
+        },
         "budgets": budgets,
         "objective": fit.objective,
         "converged": fit.converged,
@@ -425,8 +544,8 @@ def _data(args: argparse.Namespace) -> dict[str, object]:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m scaling_core",
-        description="Scaling-law calculations from the book Scaling Laws, Replicated. Every answer names the law "
-        "and its constants.",
+        description="Scaling-law calculations from the book Scaling Laws, Replicated. Every "
+        "answer names the law and its constants.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -436,18 +555,30 @@ def build_parser() -> argparse.ArgumentParser:
     def command(name: str, help_text: str, handler) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=help_text)
         sub.set_defaults(handler=handler)
-        sub.add_argument("--json", action="store_true", help="print the result as strict JSON (no NaN or Infinity)")
+        sub.add_argument(
+            "--json",
+            action="store_true",
+            help="print the result as strict JSON (no NaN or Infinity)",
+        )
         return sub
 
     refit = "Epoch's refit of Chinchilla's approach 3, the law the book finds most credible"
-    optimal = command("optimal", "compute-optimal N, D, tokens per parameter and loss for a FLOP budget", _optimal)
-    optimal.add_argument("--flops", type=_positive, required=True, help="training compute C = 6ND (FLOP)")
-    optimal.add_argument("--law", type=_law_name, default="besiroglu2024", help=law_help("besiroglu2024", refit))
+    optimal = command(
+        "optimal", "compute-optimal N, D, tokens per parameter and loss for a FLOP budget", _optimal
+    )
+    optimal.add_argument(
+        "--flops", type=_positive, required=True, help="training compute C = 6ND (FLOP)"
+    )
+    optimal.add_argument(
+        "--law", type=_law_name, default="besiroglu2024", help=law_help("besiroglu2024", refit)
+    )
 
     loss = command("loss", "predicted loss of N parameters trained on D tokens", _loss)
     loss.add_argument("--params", type=_positive, required=True, help="parameters N")
     loss.add_argument("--tokens", type=_positive, required=True, help="training tokens D")
-    loss.add_argument("--law", type=_law_name, default="besiroglu2024", help=law_help("besiroglu2024", refit))
+    loss.add_argument(
+        "--law", type=_law_name, default="besiroglu2024", help=law_help("besiroglu2024", refit)
+    )
 
     inference = command(
         "inference-optimal",
@@ -455,33 +586,71 @@ def build_parser() -> argparse.ArgumentParser:
         _inference_optimal,
     )
     inference.add_argument("--loss", type=_positive, required=True, help="target loss (nats)")
-    inference.add_argument("--inference-tokens", type=_non_negative, required=True, help="tokens served over the model's life")
-    inference.add_argument("--law", type=_law_name, default="sardana2024", help=law_help("sardana2024", "Sardana et al.'s own constants"))
+    inference.add_argument(
+        "--inference-tokens",
+        type=_non_negative,
+        required=True,
+        help="tokens served over the model's life",
+    )
+    inference.add_argument(
+        "--law",
+        type=_law_name,
+        default="sardana2024",
+        help=law_help("sardana2024", "Sardana et al.'s own constants"),
+    )
 
     fit = command(
         "fit",
-        "fit the Chinchilla law to your own runs (CSV with columns N, D, loss): the law with bootstrap intervals "
-        "and the compute-optimal rule it implies",
+        "fit the Chinchilla law to your own runs (CSV with columns N, D, loss): the law with "
+        "bootstrap intervals and the compute-optimal rule it implies",
         _fit,
     )
-    fit.add_argument("file", help="CSV file with columns N (parameters), D (tokens), loss; - reads standard input")
-    fit.add_argument("--bootstrap", type=_resamples, default=1000, help="bootstrap resamples (default 1000; 0 for none)")
-    fit.add_argument("--seed", type=_seed, default=0, help="seed of the bootstrap's random generator (default 0)")
-    fit.add_argument("--level", type=_level, default=0.95, help="level of the percentile intervals (default 0.95)")
     fit.add_argument(
-        "--budgets", type=_positive, nargs="+", default=[1e21, 1e23, 1e25], metavar="C", help="FLOP budgets for the optimum (default 1e21 1e23 1e25)"
+        "file",
+        help="CSV file with columns N (parameters), D (tokens), loss; - reads standard input",
+    )
+    fit.add_argument(
+        "--bootstrap",
+        type=_resamples,
+        default=1000,
+        help="bootstrap resamples (default 1000; 0 for none)",
+    )
+    fit.add_argument(
+        "--seed", type=_seed, default=0, help="seed of the bootstrap's random generator (default 0)"
+    )
+    fit.add_argument(
+        "--level",
+        type=_level,
+        default=0.95,
+        help="level of the percentile intervals (default 0.95)",
+    )
+    fit.add_argument(
+        "--budgets",
+        type=_positive,
+        nargs="+",
+        default=[1e21, 1e23, 1e25],
+        metavar="C",
+        help="FLOP budgets for the optimum (default 1e21 1e23 1e25)",
     )
     fit.add_argument(
         "--memory-limit",
         type=_positive,
         default=1024,
         metavar="MiB",
-        help="working memory of the bootstrap (default 1024 MiB); its draws do not depend on it, larger is faster",
+        help="working memory of the bootstrap (default 1024 MiB); its draws do not depend on it, "
+        "larger is faster",
     )
 
-    data = command("data", "list the datasets; with --verify, check every data file against its registered sha256", _data)
+    data = command(
+        "data",
+        "list the datasets; with --verify, check every data file against its registered sha256",
+        _data,
+    )
     data.add_argument(
-        "--verify", action="store_true", help="check the sha256 of every registered file, fetching missing ones; exit 2 if any is bad or missing"
+        "--verify",
+        action="store_true",
+        help="check the sha256 of every registered file, fetching missing ones; exit 2 if any is "
+        "bad or missing",
     )
     return parser
 
@@ -491,7 +660,8 @@ def _one_line_warning(message, category, filename, lineno, line=None) -> str:  #
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; exit status 0 on success, 2 on bad input (one line on stderr), 1 out of memory."""
+    """Run one command; exit status 0 on success, 2 on bad input (one line on stderr), 1 out of
+    memory."""
     import warnings
 
     import numpy as np
@@ -501,7 +671,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     format_warning = warnings.formatwarning
     warnings.formatwarning = _one_line_warning
     try:
-        with np.errstate(all="ignore"):  # overflow shows as null with its reason, not as a numpy warning
+        with np.errstate(
+            all="ignore"
+        ):  # overflow shows as null with its reason, not as a numpy warning
             result = args.handler(args)
     except (CliError, ValueError) as error:
         print(f"error: {_one_line(error)}", file=sys.stderr)

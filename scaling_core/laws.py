@@ -62,7 +62,10 @@ class ChinchillaLaw:
         N, D = self.G * scaled**self.a, scaled**self.b / self.G
         outside = ~((N > 0) & (N < np.inf) & (D > 0) & (D < np.inf))
         if outside.any():
-            raise ValueError(f"C (FLOP budget) = {C[outside].flat[0]:.4g} is too extreme: N_opt or D_opt is beyond the float range")
+            raise ValueError(
+                f"C (FLOP budget) = {C[outside].flat[0]:.4g} is too extreme: "
+                "N_opt or D_opt is beyond the float range"
+            )
         return N, D
 
     def tokens_per_parameter(self, C: ArrayLike) -> FloatArray:

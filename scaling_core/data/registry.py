@@ -128,7 +128,9 @@ def path_of(relative: str) -> Path:
     try:
         entry = registry()[relative]
     except KeyError:
-        raise DataFileError(f"{relative!r} is not a registered data file (see {REGISTRY_CSV})") from None
+        raise DataFileError(
+            f"{relative!r} is not a registered data file (see {REGISTRY_CSV})"
+        ) from None
     for root in search_roots():
         candidate = root / relative
         if candidate.is_file():

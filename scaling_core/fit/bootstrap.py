@@ -5,11 +5,11 @@ run weighted by how often it was drawn. All refits start from the full-data opti
 land close to it) and run together in batches of batched BFGS (see `multistart`). (Two threads over
 the batches did not pay on two cores: numpy's many short operations hold the interpreter lock.)
 
-Memory is bounded: a batch holds a few dozen arrays of (resamples in the batch) × (runs) floats, so the
-batch shrinks as the runs grow (one resample at a time for tens of millions of runs), and each batch draws
-its own resamples. Resample r is always the r-th draw from the generator, so the resamples do not depend
-on the batch size (the refits agree to rounding, 1e-13: BLAS sums a batch in its own order); only the
-fitted parameters, 40 bytes per resample, are kept.
+Memory is bounded: a batch holds a few dozen arrays of (resamples in the batch) × (runs) floats,
+so the batch shrinks as the runs grow (one resample at a time for millions of runs), and each batch
+draws its own resamples. Resample r is always the r-th draw from the generator, so the resamples do
+not depend on the batch size (the refits agree to rounding, 1e-13: BLAS sums a batch in its own
+order); only the fitted parameters, 40 bytes per resample, are kept.
 """
 
 from __future__ import annotations
@@ -31,9 +31,10 @@ from .multistart import inverse_hessian_at, minimize_batch
 
 FloatArray = NDArray[np.float64]
 COLUMNS = ("E", "A", "B", "alpha", "beta", "a")  # the columns of `ChinchillaBootstrap.params()`
-_CHUNK = 500  # resamples refitted together at most: enough to amortise numpy's overhead, few enough for a progress bar
-BYTES_PER_CELL = 256  # peak working memory per (resample, run) pair of a batch being refitted (measured: ≈ 225)
-BYTES_PER_RESAMPLE = 100  # what each finished resample keeps: its parameters, flag and derived columns
+# Resamples refitted together at most: enough to amortise numpy's overhead, few enough for a progress bar.
+_CHUNK = 500
+BYTES_PER_CELL = 256  # peak working memory per (resample, run) of a batch being refitted (measured ≈ 225)
+BYTES_PER_RESAMPLE = 100  # what a finished resample keeps: its parameters, flag and derived columns
 DEFAULT_MEMORY_LIMIT = 1 << 30  # bytes of working memory a bootstrap may use by default (1 GiB)
 
 
@@ -42,7 +43,8 @@ def percentile_interval(draws: ArrayLike, level: float = 0.95) -> tuple[float, f
     if not 0 < level < 1:
         raise ValueError(f"level must be between 0 and 1, got {level!r}")
     tail = (1 - level) / 2
-    with np.errstate(invalid="ignore"), warnings.catch_warnings():  # diverged refits: an infinite or NaN bound
+    # Diverged refits make an infinite or NaN bound, quietly.
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
         warnings.filterwarnings("ignore", "All-NaN slice", RuntimeWarning)
         low, high = np.nanquantile(np.asarray(draws, dtype=float), [tail, 1 - tail])
     return float(low), float(high)
@@ -109,10 +111,11 @@ def _show_progress(progress: bool | None, work: int) -> bool:
 
 
 def resample_counts(rng: np.random.Generator, n_resamples: int, n: int) -> NDArray[np.int64]:
-    """How often each of n runs is drawn in each of the next `n_resamples` resamples, (n_resamples, n).
+    """How often each of n runs is drawn in each of the next `n_resamples` resamples, shape
+    (n_resamples, n).
 
-    Each resample is one `rng.integers(0, n, size=n)` call, so a seed fixes every resample, and drawing
-    the resamples in batches of any size gives the same resamples as drawing them all at once."""
+    Each resample is one `rng.integers(0, n, size=n)` call, so a seed fixes every resample, and
+    drawing the resamples in batches of any size gives the same resamples as drawing them all at once."""
     counts = np.empty((n_resamples, n), dtype=np.int64)
     for row in counts:
         row[:] = np.bincount(rng.integers(0, n, size=n), minlength=n)
@@ -120,16 +123,15 @@ def resample_counts(rng: np.random.Generator, n_resamples: int, n: int) -> NDArr
 
 
 def batch_size(n_runs: int, n_resamples: int, memory_limit: float) -> int:
-    """Resamples refitted together so that the batch's working memory stays within `memory_limit` bytes.
-
-    Refuses, before any work is done, a bootstrap whose single resample or whose kept draws alone exceed it."""
+    """Resamples refitted together so that the batch's working memory stays within `memory_limit`
+    bytes. Refuses, before any work is done, a bootstrap that cannot stay within it."""
     kept = n_resamples * BYTES_PER_RESAMPLE
     per_resample = n_runs * BYTES_PER_CELL
     if kept + per_resample > memory_limit:
         raise ValueError(
-            f"a bootstrap of {n_runs:,} runs with {n_resamples:,} resamples needs about {_size(kept + per_resample)} "
-            f"({_size(per_resample)} to refit one resample, {_size(kept)} to keep the draws), more than the memory "
-            f"limit of {_size(memory_limit)}; use fewer resamples or runs, or raise the limit"
+            f"a bootstrap of {n_runs:,} runs with {n_resamples:,} resamples needs about "
+            f"{_size(kept + per_resample)} ({_size(per_resample)} to refit one resample, "
+            f"{_size(kept)} to keep the draws), more than the memory limit of {_size(memory_limit)}; use fewer resamples or runs, or raise the limit"
         )
     return int(max(1, min(_CHUNK, n_resamples, (memory_limit - kept) // per_resample)))
 
@@ -168,7 +170,7 @@ def bootstrap_chinchilla(
     data = (np.log(N), np.log(D), np.log(loss), delta, reduction == "mean")
 
     def full_data(x: FloatArray, rows: NDArray[np.intp]) -> tuple[FloatArray, FloatArray]:
-        """The objective on all runs at each row of x, `size` rows at a time (within the memory limit)."""
+        """The objective on all runs at each row of x, `size` rows at a time (the memory limit)."""
         parts = [chinchilla_objective(x[i : i + size], *data) for i in range(0, len(x), size)]
         return np.concatenate([v for v, _ in parts]), np.concatenate([g for _, g in parts])
 
