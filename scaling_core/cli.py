@@ -125,7 +125,7 @@ def _text_lines(result: dict[str, object], indent: str = "") -> list[str]:
 def _why_not_finite(value: float) -> str:
     if math.isnan(value):
         return "undefined (not a number)"
-    return f"{'above' if value > 0 else 'below'} the float range (beyond ±1.8e308)"
+    return f"beyond the float range ({'above 1.8e308' if value > 0 else 'below -1.8e308'})"
 
 
 def _finite_only(value: object, path: str, nulls: dict[str, str]) -> object:
