@@ -12,7 +12,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scaling_core.fit import ChinchillaBootstrap, bootstrap_chinchilla, chinchilla_objective, fit_chinchilla
-from scaling_core.fit.bootstrap import BYTES_PER_CELL, BYTES_PER_RESAMPLE, batch_size, percentile_interval, resample_counts
+from scaling_core.fit.bootstrap import (
+    BYTES_PER_CELL,
+    BYTES_PER_RESAMPLE,
+    batch_size,
+    counts_of_resamples,
+    percentile_interval,
+    resample_counts,
+)
 from scaling_core.laws import BESIROGLU_2024, ChinchillaLaw
 
 
@@ -146,6 +153,53 @@ def test_mean_reduction_gives_the_same_refits():
     np.testing.assert_allclose(mean.theta, summed.theta, atol=1e-4)
 
 
+def test_explicit_resamples_give_the_draws_of_the_same_counts():
+    """Index arrays drawn elsewhere (here by a legacy RandomState, as Besiroglu et al. drew theirs) give
+    exactly the refits of the counts they make; order within a resample does not matter."""
+    N, D, loss = design(BESIROGLU_2024, np.random.default_rng(7), noise=0.01)
+    legacy = np.random.RandomState(42)
+    indices = np.array([legacy.choice(np.arange(len(N)), size=len(N), replace=True) for _ in range(6)])
+    counts = counts_of_resamples(indices, len(N))
+    np.testing.assert_array_equal(counts.sum(axis=1), len(N))
+    np.testing.assert_array_equal(counts[2], np.bincount(indices[2], minlength=len(N)))
+    explicit = bootstrap_chinchilla(N, D, loss, resamples=indices)
+    shuffled = bootstrap_chinchilla(N, D, loss, resamples=np.sort(indices, axis=1))
+    assert explicit.theta.shape == (6, 5)
+    np.testing.assert_array_equal(explicit.theta, shuffled.theta)
+    picked = np.repeat(np.arange(len(N)), counts[0])
+    refit = fit_chinchilla(N[picked], D[picked], loss[picked], starts=explicit.fit.theta)
+    np.testing.assert_allclose(explicit.theta[0], refit.theta, atol=1e-3)
+
+
+def test_refits_from_a_common_start_reach_the_warm_started_optima():
+    """Started cold from one point (Besiroglu et al. started every refit at Hoffmann's estimates),
+    every refit lands where the warm-started one does: the start changes the path, not the optimum."""
+    N, D, loss = design(BESIROGLU_2024, np.random.default_rng(8), noise=0.01)
+    indices = np.random.default_rng(9).integers(0, len(N), size=(8, len(N)))
+    warm = bootstrap_chinchilla(N, D, loss, resamples=indices)
+    hoffmann = np.array([np.log(406.4), np.log(410.7), np.log(1.69), 0.34, 0.28])
+    cold = bootstrap_chinchilla(N, D, loss, resamples=indices, start=hoffmann)
+    assert cold.converged.all()
+    assert not np.array_equal(cold.theta, warm.theta)
+    np.testing.assert_allclose(cold.theta, warm.theta, atol=1e-4)
+
+
+@pytest.mark.parametrize(
+    ("resamples", "message"),
+    [
+        (np.zeros((1, 5), dtype=int), "at least 2"),
+        (np.zeros(5, dtype=int), "2-d integer array"),
+        (np.zeros((3, 5)), "2-d integer array"),
+        (np.full((3, 5), 48), "from 0 to 47"),
+        (np.full((3, 5), -1), "from 0 to 47"),
+    ],
+)
+def test_bad_resamples_are_refused(resamples, message):
+    N, D, loss = design(BESIROGLU_2024, np.random.default_rng(0), noise=0.01)
+    with pytest.raises(ValueError, match=message):
+        bootstrap_chinchilla(N, D, loss, resamples=resamples)
+
+
 @pytest.mark.parametrize(
     ("options", "error", "message"),
     [
@@ -154,6 +208,9 @@ def test_mean_reduction_gives_the_same_refits():
         ({"n_resamples": 1}, ValueError, "n_resamples"),
         ({"n_resamples": 10.5}, ValueError, "n_resamples"),
         ({"reduction": "median"}, ValueError, "reduction"),
+        ({"rng": None}, TypeError, "either rng"),
+        ({"resamples": np.zeros((3, 48), dtype=int)}, TypeError, "either rng"),
+        ({"start": [0.0, 1.0]}, ValueError, "start must be 5 finite"),
     ],
 )
 def test_bad_options_are_refused(options, error, message):

@@ -26,14 +26,24 @@ from numpy.typing import ArrayLike, NDArray
 
 from .._checks import as_positive
 from ..laws import ChinchillaLaw
-from .chinchilla import ChinchillaFit, chinchilla_objective, fit_chinchilla, law_from_theta, validate_runs
+from .chinchilla import (
+    ChinchillaFit,
+    chinchilla_objective,
+    fit_chinchilla,
+    law_from_theta,
+    validate_runs,
+)
 from .multistart import inverse_hessian_at, minimize_batch
+from .scipy_bfgs import scipy_bfgs_batch
 
 FloatArray = NDArray[np.float64]
 COLUMNS = ("E", "A", "B", "alpha", "beta", "a")  # the columns of `ChinchillaBootstrap.params()`
-# Resamples refitted together at most: enough to amortise numpy's overhead, few enough for a progress bar.
+# Resamples refitted together at most: enough to amortise numpy's overhead, few enough for a
+# progress bar.
 _CHUNK = 500
-BYTES_PER_CELL = 256  # peak working memory per (resample, run) of a batch being refitted (measured ≈ 225)
+BYTES_PER_CELL = (
+    256  # peak working memory per (resample, run) of a batch being refitted (measured ≈ 225)
+)
 BYTES_PER_RESAMPLE = 100  # what a finished resample keeps: its parameters, flag and derived columns
 DEFAULT_MEMORY_LIMIT = 1 << 30  # bytes of working memory a bootstrap may use by default (1 GiB)
 
@@ -63,7 +73,14 @@ class ChinchillaBootstrap:
         """One row per resample: E, A, B, alpha, beta and the compute-optimal exponent a = β/(α+β)."""
         log_a, log_b, log_e, alpha, beta = self.theta.T
         with np.errstate(over="ignore"):  # a diverged refit shows as inf
-            values = (np.exp(log_e), np.exp(log_a), np.exp(log_b), alpha, beta, beta / (alpha + beta))
+            values = (
+                np.exp(log_e),
+                np.exp(log_a),
+                np.exp(log_b),
+                alpha,
+                beta,
+                beta / (alpha + beta),
+            )
         return pd.DataFrame(dict(zip(COLUMNS, values)))
 
     def standard_errors(self) -> pd.Series:
@@ -89,7 +106,9 @@ class ChinchillaBootstrap:
 
     def _valid(self) -> NDArray[np.bool_]:
         """Draws that make a law: finite, positive exponents, coefficients within float range."""
-        finite = np.isfinite(self.theta).all(axis=1) & (self.theta[:, :3].max(axis=1) < np.log(np.finfo(float).max))
+        finite = np.isfinite(self.theta).all(axis=1) & (
+            self.theta[:, :3].max(axis=1) < np.log(np.finfo(float).max)
+        )
         return finite & (self.theta[:, 3] > 0) & (self.theta[:, 4] > 0)
 
     def tokens_per_parameter(self, C: float) -> FloatArray:
@@ -115,7 +134,8 @@ def resample_counts(rng: np.random.Generator, n_resamples: int, n: int) -> NDArr
     (n_resamples, n).
 
     Each resample is one `rng.integers(0, n, size=n)` call, so a seed fixes every resample, and
-    drawing the resamples in batches of any size gives the same resamples as drawing them all at once."""
+    drawing the resamples in batches of any size gives the same resamples as drawing them all at
+    once."""
     counts = np.empty((n_resamples, n), dtype=np.int64)
     for row in counts:
         row[:] = np.bincount(rng.integers(0, n, size=n), minlength=n)
@@ -131,7 +151,8 @@ def batch_size(n_runs: int, n_resamples: int, memory_limit: float) -> int:
         raise ValueError(
             f"a bootstrap of {n_runs:,} runs with {n_resamples:,} resamples needs about "
             f"{_size(kept + per_resample)} ({_size(per_resample)} to refit one resample, "
-            f"{_size(kept)} to keep the draws), more than the memory limit of {_size(memory_limit)}; use fewer resamples or runs, or raise the limit"
+            f"{_size(kept)} to keep the draws), more than the memory limit of {_size(memory_limit)}; "
+            "use fewer resamples or runs, or raise the limit"
         )
     return int(max(1, min(_CHUNK, n_resamples, (memory_limit - kept) // per_resample)))
 
@@ -140,13 +161,34 @@ def _size(n_bytes: float) -> str:
     return f"{n_bytes / 2**30:.3g} GiB" if n_bytes >= 2**30 else f"{n_bytes / 2**20:.3g} MiB"
 
 
+def counts_of_resamples(resamples: ArrayLike, n: int) -> NDArray[np.int64]:
+    """How often each of n runs appears in each row of explicit resamples (k, m) of run indices,
+    e.g. draws made elsewhere with another generator that a replication must reuse exactly."""
+    indices = np.asarray(resamples)
+    if indices.ndim != 2 or indices.shape[0] < 2 or not np.issubdtype(indices.dtype, np.integer):
+        raise ValueError(
+            "resamples must be a 2-d integer array of run indices, one resample per row "
+            "(at least 2), "
+            f"got dtype {indices.dtype} and shape {indices.shape}"
+        )
+    if indices.min() < 0 or indices.max() >= n:
+        raise ValueError(
+            f"resamples hold run indices from 0 to {n - 1}, got {indices.min()} to {indices.max()}"
+        )
+    flat = indices + n * np.arange(len(indices))[:, None]
+    return np.bincount(flat.ravel(), minlength=len(indices) * n).reshape(len(indices), n)
+
+
 def bootstrap_chinchilla(
     N: ArrayLike,
     D: ArrayLike,
     loss: ArrayLike,
     *,
     n_resamples: int = 4000,
-    rng: np.random.Generator,
+    rng: np.random.Generator | None = None,
+    resamples: ArrayLike | None = None,
+    start: ArrayLike | None = None,
+    stop_like_scipy: bool = False,
     delta: float = 1e-3,
     reduction: str = "sum",
     progress: bool | None = None,
@@ -154,16 +196,35 @@ def bootstrap_chinchilla(
 ) -> ChinchillaBootstrap:
     """Fit the Chinchilla law to all runs, then refit it on `n_resamples` resamples of the runs.
 
-    rng: a seeded `np.random.Generator` (required: same seed, same draws). progress: show a tqdm bar;
-    None shows one only for long runs on a terminal (never under tests or in a notebook build).
-    memory_limit: bytes of working memory for the refits (the draws are the same whatever it is); a
-    bootstrap that cannot fit in it is refused before it starts.
+    rng: a seeded `np.random.Generator` (same seed, same draws), or else `resamples`: explicit
+    run indices, one resample per row (then `n_resamples` is their number), to reuse draws made
+    elsewhere. start: (log A, log B, log E, α, β) from which every refit starts, with BFGS's identity
+    curvature (as Besiroglu et al. started from Hoffmann's estimates); by default each refit is
+    warm-started at the full-data optimum with its curvature. stop_like_scipy: run each refit exactly
+    as `scipy.optimize.minimize(method="BFGS")` with its default tolerances would from `start`
+    (required), stopping where it stops rather than at the optimum (see `scipy_bfgs`). progress:
+    show a tqdm bar; None shows one only for long runs on a terminal (never under tests or in a
+    notebook build). memory_limit: bytes of working memory for the refits (the draws are the same
+    whatever it is); a bootstrap that cannot stay within it is refused before it starts.
     """
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy Generator (np.random.default_rng(seed)), got {type(rng).__name__}")
-    if isinstance(n_resamples, bool) or not isinstance(n_resamples, (int, np.integer)) or n_resamples < 2:
-        raise ValueError(f"n_resamples must be an integer >= 2, got {n_resamples!r}")
+    if (rng is None) == (resamples is None):
+        raise TypeError(
+            "give either rng (a numpy Generator, np.random.default_rng(seed)) or resamples, not both"
+        )
+    if rng is not None and not isinstance(rng, np.random.Generator):
+        raise TypeError(
+            f"rng must be a numpy Generator (np.random.default_rng(seed)), got {type(rng).__name__}"
+        )
     N, D, loss = validate_runs(N, D, loss)
+    if resamples is not None:
+        counts = counts_of_resamples(resamples, len(N))
+        n_resamples = len(counts)
+    elif (
+        isinstance(n_resamples, bool)
+        or not isinstance(n_resamples, (int, np.integer))
+        or n_resamples < 2
+    ):
+        raise ValueError(f"n_resamples must be an integer >= 2, got {n_resamples!r}")
     n_resamples = int(n_resamples)
     size = batch_size(len(N), n_resamples, as_positive("memory_limit", memory_limit).item())
     fit = fit_chinchilla(N, D, loss, delta=delta, reduction=reduction)
@@ -174,14 +235,38 @@ def bootstrap_chinchilla(
         parts = [chinchilla_objective(x[i : i + size], *data) for i in range(0, len(x), size)]
         return np.concatenate([v for v, _ in parts]), np.concatenate([g for _, g in parts])
 
-    curvature = inverse_hessian_at(full_data, fit.theta)
+    if start is None:
+        origin = fit.theta
+        curvature = inverse_hessian_at(full_data, fit.theta)
+    else:
+        origin, curvature = np.asarray(start, dtype=float), None
+        if origin.shape != (5,) or not np.all(np.isfinite(origin)):
+            raise ValueError(
+                f"start must be 5 finite numbers (log A, log B, log E, alpha, beta), got {start!r}"
+            )
+    if stop_like_scipy and start is None:
+        raise ValueError("stop_like_scipy needs the start of scipy's runs (start=...)")
 
-    def refit(n_batch: int) -> tuple[FloatArray, NDArray[np.bool_]]:
-        weights = resample_counts(rng, n_batch, len(N)).astype(float)
-        start = np.broadcast_to(fit.theta, (len(weights), 5))
+    def refit(chunk: slice) -> tuple[FloatArray, NDArray[np.bool_]]:
+        # Explicit resamples are sliced; drawn ones are drawn now, batch by batch, in order.
+        drawn = (
+            counts[chunk]
+            if resamples is not None
+            else resample_counts(rng, chunk.stop - chunk.start, len(N))
+        )
+        weights = drawn.astype(float)
+        if stop_like_scipy:
+            runs = scipy_bfgs_batch(
+                lambda x, rows: chinchilla_objective(x, *data, weights=weights[rows]),
+                np.broadcast_to(origin, (len(weights), 5)),
+                lambda x, row: tuple(
+                    part[0] for part in chinchilla_objective(x, *data, weights=weights[row])
+                ),
+            )
+            return runs.x, runs.converged
         result = minimize_batch(
             lambda x, rows: chinchilla_objective(x, *data, weights=weights[rows]),
-            start,
+            np.broadcast_to(origin, (len(weights), 5)),
             ftol=1e-12,
             gtol=1e-14,
             max_iterations=2000,
@@ -198,7 +283,7 @@ def bootstrap_chinchilla(
 
         bar = tqdm(total=n_resamples, desc="bootstrap refits", unit="fit")
     for chunk in chunks:
-        theta[chunk], converged[chunk] = refit(chunk.stop - chunk.start)
+        theta[chunk], converged[chunk] = refit(chunk)
         if bar is not None:
             bar.update(chunk.stop - chunk.start)
     if bar is not None:

@@ -1,14 +1,17 @@
-"""IsoFLOP analysis: a parabola of loss in log N per compute budget, and the N at its minimum
-(Hoffmann et al. 2022, approach 2)."""
+"""IsoFLOP analysis (approach 2 of Hoffmann et al. 2022): per compute budget, the model size at the
+minimum of loss against log N, by a parabola (Hoffmann) or by Akima interpolation (Porian et al.
+2024)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from .._checks import as_positive
+from .argmin import akima_argmin
 
 FloatArray = NDArray[np.float64]
 
@@ -31,16 +34,20 @@ class Parabola:
 
 
 def fit_parabola(x: ArrayLike, y: ArrayLike) -> Parabola:
-    """Least-squares parabola; refuses fewer than three distinct x or a curve that opens downward."""
+    """Least-squares parabola; refuses fewer than three distinct x or a curve opening downward."""
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
     if x.shape != y.shape:
         raise ValueError(f"x and y must have the same shape, got {x.shape} and {y.shape}")
     if len(np.unique(x)) < 3:
-        raise ValueError(f"a parabola needs at least three distinct x values, got {len(np.unique(x))}")
+        raise ValueError(
+            f"a parabola needs at least three distinct x values, got {len(np.unique(x))}"
+        )
     c2, c1, c0 = np.polyfit(x, y, 2)
     if c2 <= 0:
-        raise ValueError("the fitted parabola opens downward: these points have no interior minimum")
+        raise ValueError(
+            "the fitted parabola opens downward: these points have no interior minimum"
+        )
     return Parabola(float(c0), float(c1), float(c2))
 
 
@@ -48,3 +55,49 @@ def isoflop_minimum(N: ArrayLike, loss: ArrayLike) -> float:
     """N at the vertex of a parabola fitted to loss against log10 N (Hoffmann's approach 2)."""
     N = as_positive("N (parameters)", N)
     return float(10 ** fit_parabola(np.log10(N), loss).vertex)
+
+
+def isoflop_frontier(
+    N: ArrayLike, loss: ArrayLike, budget: ArrayLike, *, method: str = "parabola"
+) -> pd.DataFrame:
+    """Approach 2: per compute budget C, the size N_opt at the minimum of loss against N, and
+    D_opt = C/6N_opt.
+
+    method: "parabola" (Hoffmann et al. 2022: least-squares parabola in log10 N, its vertex) or
+    "akima" (Porian et al. 2024: Akima interpolation in log N, argmin on a fine grid; no symmetry
+    assumed).
+    Runs whose budget is NaN lie on no IsoFLOP curve and are ignored. One row per budget, ascending:
+    C, points, N_opt, D_opt, tokens_per_parameter, inside (N_opt within the sampled sizes), and fit
+    (the `Parabola` in log10 N, or the `AkimaArgmin`).
+    """
+    if method not in ("parabola", "akima"):
+        raise ValueError(f"method must be 'parabola' or 'akima', got {method!r}")
+    N = as_positive("N (parameters)", np.ravel(np.asarray(N, dtype=float)))
+    loss = np.ravel(np.asarray(loss, dtype=float))
+    budget = np.ravel(np.asarray(budget, dtype=float))
+    if not N.shape == loss.shape == budget.shape:
+        raise ValueError(
+            "N, loss and budget must have the same length, "
+            f"got {N.size}, {loss.size}, {budget.size}"
+        )
+    rows = []
+    for C in np.unique(budget[np.isfinite(budget)]):
+        on = budget == C
+        if method == "parabola":
+            fit = fit_parabola(np.log10(N[on]), loss[on])
+            N_opt = float(10**fit.vertex)
+        else:
+            fit = akima_argmin(N[on], loss[on])
+            N_opt = fit.x_star
+        rows.append(
+            {
+                "C": float(C),
+                "points": int(on.sum()),
+                "N_opt": N_opt,
+                "D_opt": C / (6 * N_opt),
+                "tokens_per_parameter": C / (6 * N_opt**2),
+                "inside": bool(N[on].min() <= N_opt <= N[on].max()),
+                "fit": fit,
+            }
+        )
+    return pd.DataFrame(rows)
