@@ -134,11 +134,12 @@ def inference_optimal(
     demand_weight = beta * B * demand / (3 * alpha)
 
     # Each term alone must not exceed ℓ − E: the root lies right of both of these points.
-    x = np.maximum(
-        np.log(data_weight / reducible) / beta,
-        np.log(np.maximum(demand_weight, 1e-300) / reducible)
-        / (1 + beta),  # 1e-300: no demand, no bound
-    )
+    with np.errstate(divide="ignore"):  # log 0 = −inf: a bound that does not bind
+        x = np.maximum(
+            np.log(data_weight / reducible) / beta,
+            np.log(np.maximum(demand_weight, 1e-300) / reducible)
+            / (1 + beta),  # 1e-300: no demand, no bound
+        )
     for _ in range(_NEWTON_STEPS):
         with np.errstate(over="ignore", invalid="ignore"):
             first = data_weight * np.exp(-beta * x)
