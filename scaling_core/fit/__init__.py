@@ -6,6 +6,8 @@
 - `scipy_bfgs`: scipy's BFGS step for step on many problems at once (its exact stopping points).
 - `isoflop`: approach 2, the size at the minimum of each IsoFLOP curve (parabola or Akima).
 - `powerlaw`: y = k x^p in log-log space with bootstrap intervals.
+- `varpro`: variable projection: (E, A, B) by non-negative least squares, a 2-D search over (α, β).
+- `report`: the fit report every fit returns (the items of the (Mis)fitting checklist).
 """
 
 from .bootstrap import ChinchillaBootstrap, bootstrap_chinchilla

@@ -34,6 +34,7 @@ from .chinchilla import (
     validate_runs,
 )
 from .multistart import inverse_hessian_at, minimize_batch
+from .report import FitReport
 from .scipy_bfgs import scipy_bfgs_batch
 
 FloatArray = NDArray[np.float64]
@@ -68,6 +69,12 @@ class ChinchillaBootstrap:
     theta: FloatArray
     fit: ChinchillaFit
     converged: NDArray[np.bool_] = field(repr=False)
+
+    @property
+    def report(self) -> FitReport:
+        """The full-data fit's report, its uncertainty method being this bootstrap."""
+        method = f"bootstrap of the runs, {len(self.theta):,} resamples"
+        return self.fit.report.with_uncertainty(method)
 
     def params(self) -> pd.DataFrame:
         """One row per resample: E, A, B, alpha, beta and the compute-optimal exponent a = β/(α+β)."""

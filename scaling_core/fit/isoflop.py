@@ -4,7 +4,7 @@ minimum of loss against log N, by a parabola (Hoffmann) or by Akima interpolatio
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -12,6 +12,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from .._checks import as_positive
 from .argmin import akima_argmin
+from .powerlaw import PowerLaw, fit_power_law
+from .report import FitReport
 
 FloatArray = NDArray[np.float64]
 
@@ -23,6 +25,7 @@ class Parabola:
     c0: float
     c1: float
     c2: float
+    report: FitReport | None = field(default=None, repr=False, compare=False)
 
     @property
     def vertex(self) -> float:
@@ -48,7 +51,14 @@ def fit_parabola(x: ArrayLike, y: ArrayLike) -> Parabola:
         raise ValueError(
             "the fitted parabola opens downward: these points have no interior minimum"
         )
-    return Parabola(float(c0), float(c1), float(c2))
+    report = FitReport(
+        form="y = c0 + c1 x + c2 x^2",
+        n_points=len(x),
+        objective="squared error of y",
+        optimiser="closed-form least squares",
+        starts="none needed (linear least squares)",
+    )
+    return Parabola(float(c0), float(c1), float(c2), report)
 
 
 def isoflop_minimum(N: ArrayLike, loss: ArrayLike) -> float:
@@ -101,3 +111,52 @@ def isoflop_frontier(
             }
         )
     return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class Approach2Fit:
+    """Approach 2: a parabola's vertex per budget, then power laws N* = k C^a and D* = k' C^b."""
+
+    budgets: FloatArray
+    N_opt: FloatArray  # vertex of loss against log10 N, per budget
+    D_opt: FloatArray  # vertex of loss against log10 D, per budget
+    N_law: PowerLaw
+    D_law: PowerLaw
+    report: FitReport = field(repr=False, compare=False)
+
+
+def fit_approach2(N: ArrayLike, D: ArrayLike, C: ArrayLike, loss: ArrayLike) -> Approach2Fit:
+    """Hoffmann's approach 2 on IsoFLOP points grouped by their nominal budget C.
+
+    Per budget, a least-squares parabola of loss against log10 N gives N*, and one against log10 D
+    gives D* (separately, as Open-Athena and Llama 3 do: with D = C/6N both vertices agree only when
+    the data lie on one exact IsoFLOP); straight lines in log-log space through (C, N*) and (C, D*)
+    give the laws."""
+    named = (("N", N), ("D", D), ("C", C), ("loss", loss))
+    N, D, C, loss = (np.ravel(as_positive(name, x)) for name, x in named)
+    if not len(N) == len(D) == len(C) == len(loss):
+        lengths = ", ".join(str(len(x)) for x in (N, D, C, loss))
+        raise ValueError(f"N, D, C and loss must have the same length, got {lengths}")
+    budgets = np.unique(C)
+    if len(budgets) < 2:
+        raise ValueError(f"approach 2 needs at least two budgets, got {len(budgets)}")
+    N_opt = np.empty(len(budgets))
+    D_opt = np.empty(len(budgets))
+    for k, budget in enumerate(budgets):
+        member = C == budget
+        try:
+            N_opt[k] = isoflop_minimum(N[member], loss[member])
+            D_opt[k] = isoflop_minimum(D[member], loss[member])
+        except ValueError as error:
+            raise ValueError(f"budget {budget:.3g} FLOP: {error}") from None
+    report = FitReport(
+        form="N* = k C^a and D* = k' C^b from per-budget parabolas",
+        n_points=len(loss),
+        objective="squared error of L per budget (parabolas in log10 N, log10 D); "
+        "of log N*, log D* (lines)",
+        optimiser="closed-form least squares",
+        starts="none needed (linear least squares)",
+        flop_definition="the nominal budget of each IsoFLOP curve",
+    )
+    N_law, D_law = fit_power_law(budgets, N_opt), fit_power_law(budgets, D_opt)
+    return Approach2Fit(budgets, N_opt, D_opt, N_law, D_law, report)
