@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import tracemalloc
+from unittest.mock import patch
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,7 +12,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scaling_core.fit import ChinchillaBootstrap, bootstrap_chinchilla, chinchilla_objective, fit_chinchilla
-from scaling_core.fit.bootstrap import counts_of_resamples, percentile_interval, resample_counts
+from scaling_core.fit.bootstrap import (
+    BYTES_PER_CELL,
+    BYTES_PER_RESAMPLE,
+    batch_size,
+    counts_of_resamples,
+    percentile_interval,
+    resample_counts,
+)
 from scaling_core.laws import BESIROGLU_2024, ChinchillaLaw
 
 
@@ -75,11 +85,50 @@ def test_each_refit_minimises_its_resample():
         assert np.abs(theta - refit.theta).max() < 0.05  # the same basin
 
 
-def test_resample_counts_come_from_one_draw_of_the_generator():
+def test_resample_counts_are_one_draw_of_the_generator_per_resample():
     counts = resample_counts(np.random.default_rng(5), 4, 10)
-    drawn = np.random.default_rng(5).integers(0, 10, size=(4, 10))
-    np.testing.assert_array_equal(counts, [np.bincount(row, minlength=10) for row in drawn])
+    rng = np.random.default_rng(5)
+    np.testing.assert_array_equal(counts, [np.bincount(rng.integers(0, 10, size=10), minlength=10) for _ in range(4)])
     assert (counts.sum(axis=1) == 10).all()
+
+
+def test_drawing_in_batches_gives_the_same_resamples():
+    rng = np.random.default_rng(11)
+    batches = np.vstack([resample_counts(rng, k, 7) for k in (1, 4, 2)])
+    np.testing.assert_array_equal(batches, resample_counts(np.random.default_rng(11), 7, 7))
+
+
+def test_results_do_not_depend_on_the_memory_limit():
+    N, D, loss = design(BESIROGLU_2024, np.random.default_rng(4), noise=0.01)
+    one_at_a_time = len(N) * BYTES_PER_CELL + 12 * BYTES_PER_RESAMPLE  # room for a batch of one resample
+    assert batch_size(len(N), 12, one_at_a_time) == 1 and batch_size(len(N), 12, 1 << 30) == 12
+    small, large = (bootstrap_chinchilla(N, D, loss, n_resamples=12, rng=np.random.default_rng(7), memory_limit=limit) for limit in (one_at_a_time, 1 << 30))
+    np.testing.assert_allclose(small.theta, large.theta, rtol=1e-12)  # the same resamples; BLAS's sums differ
+
+
+def test_the_working_memory_stays_within_a_small_limit():
+    """20,000 runs, 6 resamples, a 16 MiB limit: batches of 3; the refits allocate at most the limit
+    (the full-data fit before them is not part of the bootstrap's budget)."""
+    N, D, loss = design(BESIROGLU_2024, np.random.default_rng(8), noise=0.01, sizes=200, ratios=100)
+    limit = 16 * 2**20
+    assert batch_size(len(N), 6, limit) == 3
+    fit = fit_chinchilla(N, D, loss)
+    tracemalloc.start()
+    try:
+        with patch("scaling_core.fit.bootstrap.fit_chinchilla", return_value=fit):
+            bootstrap_chinchilla(N, D, loss, n_resamples=6, rng=np.random.default_rng(0), memory_limit=limit)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < limit
+
+
+def test_a_bootstrap_beyond_the_memory_limit_is_refused_before_it_starts():
+    N, D, loss = design(BESIROGLU_2024, np.random.default_rng(4), noise=0.01)
+    with pytest.raises(ValueError, match=r"100,000,000 resamples needs about 9.\d+ GiB .* memory limit of 1 GiB"):
+        bootstrap_chinchilla(N, D, loss, n_resamples=100_000_000, rng=np.random.default_rng(0))
+    with pytest.raises(ValueError, match="memory_limit must be finite and > 0"):
+        bootstrap_chinchilla(N, D, loss, n_resamples=10, rng=np.random.default_rng(0), memory_limit=-1)
 
 
 def test_same_seed_same_draws_and_another_seed_other_draws():
