@@ -339,45 +339,6 @@ def _read_runs(
     return runs, name
 
 
-_CONSTANT = 1e-9  # a log-spread below this is rounding, not a design: the column is constant
-_NARROW = math.log(1.5)  # a log-spread below this (less than a factor 1.5) barely determines a term
-
-
-def _identifiability(N, D) -> tuple[list[str], list[str]]:
-    """(reasons to refuse, warnings) from how far log N, log D and log ND spread over the runs
-    (the spread of log D/N is judged by `design_warnings`).
-
-    A column that varies by less than a part in 1e9 is constant up to floating-point rounding (a
-    fixed-D sweep computed as N times a ratio, say): the term it drives is then confounded with
-    E."""
-    import numpy as np
-
-    log_n, log_d = np.log(N), np.log(D)
-    spreads = {
-        "N": (np.ptp(log_n), "A and alpha cannot be told apart from E; vary N"),
-        "D": (np.ptp(log_d), "B and beta cannot be told apart from E; vary D"),
-    }
-    refuse = [
-        f"{column} is the same in every run up to rounding (log {column} varies by {spread:.2g}): "
-        f"{consequence}"
-        for column, (spread, consequence) in spreads.items()
-        if spread < _CONSTANT
-    ]
-    warnings = [
-        f"{column} varies by less than a factor 1.5 over the runs: "
-        f"{consequence.split(';')[0]} with confidence"
-        for column, (spread, consequence) in spreads.items()
-        if _CONSTANT <= spread < _NARROW
-    ]
-    if not refuse and np.ptp(log_n + log_d) < _NARROW:
-        warnings.append(
-            "every run has about the same compute 6ND: the runs trace one IsoFLOP curve, so how "
-            "the optimum moves with compute (the rule at other budgets) rests on extrapolation; "
-            "vary the budget"
-        )
-    return refuse, warnings
-
-
 # 95 % bootstrap spreads beyond which the runs leave a parameter open: high/low for E, A, B;
 # high − low for α, β.
 _WIDE = {
@@ -389,14 +350,11 @@ _WIDE = {
 }
 
 
-def _fit_warnings(
-    runs, fit, boot, design: list[str]
-) -> list[str]:  # runs: DataFrame; boot: ChinchillaBootstrap or None
+def _fit_warnings(runs, fit, boot) -> list[str]:  # runs: DataFrame; boot: ChinchillaBootstrap or None
     from .fit.chinchilla import design_warnings, term_warnings
 
     warnings = (
         design_warnings(runs["N"], runs["D"])
-        + design
         + term_warnings(fit.law, runs["N"], runs["D"], runs["loss"])
     )
     if boot is None:
@@ -423,9 +381,6 @@ def _fit(args: argparse.Namespace) -> dict[str, object]:
 
     runs, name = _read_runs(args.file)
     N, D, loss = (runs[c].to_numpy() for c in ("N", "D", "loss"))
-    refuse, design = _identifiability(N, D)
-    if refuse:
-        raise CliError(f"{name}: {refuse[0]}")
     try:
         if args.bootstrap:
             rng = np.random.default_rng(args.seed)
@@ -499,7 +454,7 @@ def _fit(args: argparse.Namespace) -> dict[str, object]:
         "budgets": budgets,
         "objective": fit.objective,
         "converged": fit.converged,
-        "warnings": _fit_warnings(runs, fit, boot, design),
+        "warnings": _fit_warnings(runs, fit, boot),
     }
 
 
