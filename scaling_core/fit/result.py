@@ -1,6 +1,6 @@
 """The one shape every multi-start fit returns: the law, its parameter vector, the objective at the
-optimum, whether the optimiser converged, and the objective every start reached (to judge how much
-the start matters)."""
+optimum, whether the optimiser converged, the objective every start reached (to judge how much the
+start matters), and the fit's report (`scaling_core.fit.report`)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from typing import Generic, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
+
+from .report import FitReport
 
 Law = TypeVar("Law")
 
@@ -23,6 +25,7 @@ class FitResult(Generic[Law]):
     objective: float
     converged: bool
     objective_by_start: NDArray[np.float64] = field(repr=False)
+    report: FitReport | None = field(default=None, repr=False, compare=False)
 
     @property
     def n_starts(self) -> int:

@@ -17,6 +17,7 @@ from numpy.typing import ArrayLike, NDArray
 from .._checks import as_positive
 from ..fit.huber import huber
 from ..fit.multistart import minimize_batch
+from ..fit.report import FitReport
 from ..fit.result import FitResult
 from ..schedules import DEFAULT_MOMENTUM, annealing_areas, step_indices
 
@@ -144,7 +145,17 @@ def fit_annealing_law(
     converged = bool(np.max(np.abs(gradient)) <= GRADIENT_TOLERANCE * len(loss))
     L0, log_a, alpha, C = params
     law = AnnealingLaw(L0=float(L0), A=float(np.exp(log_a)), alpha=float(alpha), C=float(C), lam=lam, name="fit")
-    return FitResult(law, params, float(refined.fun[best]), converged, refined.fun)
+    report = FitReport(
+        form="L = L0 + A S1^-alpha - C S2 (areas of the learning-rate schedule)",
+        n_points=len(loss),
+        objective=f"Huber (delta = {delta:g}) on log L, summed",
+        optimiser="batched BFGS",
+        starts=f"{len(grid)} alphas screened by linear least squares; "
+        f"the best {len(order)} refined",
+        flop_definition="not used (steps and learning rates given)",
+        parameters_counted="not used (one model per fit)",
+    )
+    return FitResult(law, params, float(refined.fun[best]), converged, refined.fun, report)
 
 
 def prediction_errors(observed: ArrayLike, predicted: ArrayLike) -> dict[str, float]:
