@@ -16,7 +16,7 @@ from scaling_core.papers.tao2024 import (
     fit_vocabulary_law,
     flop_minimising_vocabulary,
     lowest_loss_envelope,
-    tao_starts,
+    tao2024_starts,
     tokens_per_character,
     training_flops,
     vocabulary_objective,
@@ -154,7 +154,7 @@ def test_fit_rejects_bad_input():
 
 
 def test_starts_are_the_authors_grid():
-    starts = tao_starts()
+    starts = tao2024_starts()
     assert starts.shape == (486, 6)
     assert set(starts[:, 3]) == {0.0, 2.0}
 

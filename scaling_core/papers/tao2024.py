@@ -34,7 +34,9 @@ from scipy.special import huber as scipy_huber
 
 from .._checks import as_positive
 from ..fit.huber import huber
+from ..fit.multistart import minimize_batch
 from ..fit.powerlaw import PowerLaw
+from ..fit.result import FitResult
 
 FloatArray = NDArray[np.float64]
 
@@ -292,7 +294,7 @@ TAO_2024 = VocabularyLaw(
 """The approach-3 constants hard-coded in the authors' prediction script (repository, commit 6701cc2)."""
 
 
-def tao_starts() -> FloatArray:
+def tao2024_starts() -> FloatArray:
     """The authors' 486 starts: rows (a1, a2, b, e, α2, β) with A = e^a, E = e^e."""
     a = np.linspace(0, 5, 3)
     return np.array(list(product(a, a, a, np.linspace(0, 2, 2), np.linspace(0, 1, 3), np.linspace(0, 1, 3))))
@@ -323,18 +325,15 @@ def vocabulary_objective(
     return value.sum(axis=1), grad
 
 
-@dataclass(frozen=True)
-class VocabularyFit:
-    """Result of `fit_vocabulary_law`: the law, its vector (a1, a2, b, e, α2, β) and the search."""
+@dataclass(frozen=True, kw_only=True)
+class VocabularyFit(FitResult[VocabularyLaw]):
+    """Result of the approach-3 fits: the shared fit result (`params` are (a1, a2, b, e, α2, β)), with
+    the selection among the runs: the winner's relative MSE, how many runs were admissible, and
+    every run's end point (k, 8): its vector, objective and relative MSE."""
 
-    law: VocabularyLaw
-    theta: FloatArray
-    objective: float
     relative_mse: float
-    converged: bool
-    n_starts: int
     n_admissible: int
-    candidates: FloatArray = field(repr=False)  # (k, 8): theta, objective, relative MSE of every refined start
+    candidates: FloatArray = field(repr=False)
 
 
 def relative_mse(observed: FloatArray, predicted: FloatArray) -> float:
@@ -355,10 +354,12 @@ def fit_vocabulary_law(
     tol: float = 1e-13,
 ) -> VocabularyFit:
     """Fit the approach-3 law by the authors' procedure: summed Huber loss (δ = 1e-3) of the L_u
-    residuals, L-BFGS-B (here with the analytic gradient) from each start (default: their 486), keep the
-    runs whose α2 and β lie strictly inside `exponent_bounds` (None: any positive value) and pick the
-    lowest relative MSE. With `refine`, all starts are screened in one vectorised pass and only that many
-    of the best are run to convergence (None runs them all, as the authors do).
+    residuals minimised from each start (default: their 486), keep the runs whose α2 and β lie strictly
+    inside `exponent_bounds` (None: any positive value) and pick the lowest relative MSE. The authors run
+    L-BFGS-B with numerical gradients one start after another; here all starts run at once in batched
+    BFGS with the analytic gradient (`fit.multistart`). With `refine`, all starts are screened in one
+    vectorised pass and only that many of the best are run to convergence (None runs them all, as the
+    authors do).
 
     D is in tokens: convert characters with `characters_to_tokens` in the convention you want."""
     arrays = [np.ravel(np.asarray(v, dtype=float)) for v in (N_nv, N_v, D, loss_u)]
@@ -374,26 +375,23 @@ def fit_vocabulary_law(
         raise ValueError(f"delta must be > 0, got {delta!r}")
     if refine is not None and refine < 1:
         raise ValueError(f"refine must be a positive number of starts or None, got {refine!r}")
-    grid = tao_starts() if starts is None else np.atleast_2d(np.asarray(starts, dtype=float))
+    grid = tao2024_starts() if starts is None else np.atleast_2d(np.asarray(starts, dtype=float))
     if grid.shape[1:] != (6,):
         raise ValueError(f"starts must have shape (k, 6) for (a1, a2, b, e, alpha2, beta), got {grid.shape}")
-    n_starts = len(grid)
     data = (np.log(N_nv / PARAMETER_UNIT), np.log(N_v / PARAMETER_UNIT), np.log(D / TOKEN_UNIT), loss, delta)
 
-    def objective(theta: FloatArray) -> tuple[float, FloatArray]:
-        value, grad = vocabulary_objective(theta, *data)
-        return float(value[0]), grad[0]
+    def objective(theta: FloatArray, rows: NDArray[np.intp]) -> tuple[FloatArray, FloatArray]:
+        return vocabulary_objective(theta, *data)
 
-    rows, successes = [], []
     with np.errstate(over="ignore", invalid="ignore"):
-        if refine is not None:
-            screened, _ = vocabulary_objective(grid, *data)
-            grid = grid[np.argsort(np.where(np.isfinite(screened), screened, np.inf), kind="stable")[:refine]]
-        for start in grid:
-            options = {"ftol": tol, "gtol": tol, "maxiter": 20_000}
-            result = minimize(objective, start, jac=True, method="L-BFGS-B", options=options)
-            rows.append([*result.x, result.fun, relative_mse(loss, _predict(result.x, data))])
-            successes.append(result.success)
+        screened, _ = vocabulary_objective(grid, *data)
+        order = np.argsort(np.where(np.isfinite(screened), screened, np.inf), kind="stable")
+        order = order[np.isfinite(screened[order])][:refine]
+        if len(order) == 0:
+            raise ValueError("the objective is not finite at any start; give other starts")
+        runs = minimize_batch(objective, grid[order], ftol=tol, gtol=tol, max_iterations=20_000)
+    rows = [[*x, f, relative_mse(loss, _predict(x, data))] for x, f in zip(runs.x, runs.fun)]
+    successes = runs.converged
     candidates = np.array(rows)
     low, high = (0.0, np.inf) if exponent_bounds is None else exponent_bounds
     exponents = candidates[:, 4:6]
@@ -401,14 +399,20 @@ def fit_vocabulary_law(
     if not admissible.any():
         raise RuntimeError(f"no start converged with α2 and β inside {exponent_bounds}")
     best = int(np.flatnonzero(admissible)[np.argmin(candidates[admissible, 7])])
-    theta = candidates[best, :6]
+    return _vocabulary_fit(candidates, best, bool(successes[best]), admissible)
+
+
+def _vocabulary_fit(
+    candidates: FloatArray, best: int, converged: bool, admissible: NDArray[np.bool_]
+) -> VocabularyFit:
+    """The result of a run grid: `candidates` rows (a1, a2, b, e, α2, β, objective, relative MSE)."""
     return VocabularyFit(
-        law=_law(theta),
-        theta=theta,
+        law=_law(candidates[best, :6]),
+        params=candidates[best, :6],
         objective=float(candidates[best, 6]),
+        converged=converged,
+        objective_by_start=candidates[:, 6],
         relative_mse=float(candidates[best, 7]),
-        converged=bool(successes[best]),
-        n_starts=n_starts,
         n_admissible=int(admissible.sum()),
         candidates=candidates,
     )
@@ -534,9 +538,9 @@ def fit_vocabulary_law_as_released(
 ) -> VocabularyFit:
     """The approach-3 law fitted as the authors' script does: summed Huber loss (δ = `delta`) of the
     L_u residuals, scipy L-BFGS-B with default options and numerical gradients from each of the 486
-    starts of `tao_starts`, and among the runs with α2 and β strictly inside `exponent_bounds` the
+    starts of `tao2024_starts`, and among the runs with α2 and β strictly inside `exponent_bounds` the
     one with the lowest relative MSE. D is in tokens (`characters_to_tokens`, either convention).
-    `starts` (rows of `tao_starts`) runs only those; the full grid takes one to two minutes.
+    `starts` (rows of `tao2024_starts`) runs only those; the full grid takes one to two minutes.
 
     `fit_vocabulary_law` minimises the same objective to convergence; this one stops where the
     authors' runs stop."""
@@ -549,7 +553,7 @@ def fit_vocabulary_law_as_released(
     loss = arrays[3]
     if not np.isfinite(loss).all() or len(loss) < 6:
         raise ValueError(f"loss_u must be finite with at least 6 points, got {len(loss)}")
-    grid = tao_starts() if starts is None else np.atleast_2d(np.asarray(starts, dtype=float))
+    grid = tao2024_starts() if starts is None else np.atleast_2d(np.asarray(starts, dtype=float))
     if grid.shape[1:] != (6,):
         raise ValueError(
             f"starts must have shape (k, 6) for (a1, a2, b, e, alpha2, beta), got {grid.shape}"
@@ -587,17 +591,7 @@ def fit_vocabulary_law_as_released(
     if not admissible.any():
         raise RuntimeError(f"no start stopped with α2 and β inside {exponent_bounds}")
     best = int(np.flatnonzero(admissible)[np.argmin(candidates[admissible, 7])])
-    theta = candidates[best, :6]
-    return VocabularyFit(
-        law=_law(theta),
-        theta=theta,
-        objective=float(candidates[best, 6]),
-        relative_mse=float(candidates[best, 7]),
-        converged=bool(successes[best]),
-        n_starts=len(candidates),
-        n_admissible=int(admissible.sum()),
-        candidates=candidates,
-    )
+    return _vocabulary_fit(candidates, best, bool(successes[best]), admissible)
 
 
 def fit_exponent_as_released(
