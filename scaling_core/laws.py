@@ -105,8 +105,8 @@ def exponential_decay(repeats: FloatArray, half_life: ArrayLike) -> tuple[FloatA
     data, so R* is where a repetition has fallen to 1/e, and the total tends to R* as R grows."""
     s = np.asarray(half_life, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        fade = np.exp(-repeats / s)
-        return s * (1 - fade), (1 - fade) - repeats / s * fade
+        fresh = -np.expm1(-repeats / s)  # 1 − e^(−R/R*), exact also when R/R* is tiny (R* → ∞)
+        return s * fresh, fresh - repeats / s * (1 - fresh)
 
 
 def geometric_decay(repeats: FloatArray, rate: ArrayLike) -> tuple[FloatArray, FloatArray]:
