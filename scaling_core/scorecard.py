@@ -431,19 +431,25 @@ class Scorecard:
         )
 
 
-def describe_counts(summary: dict[str, dict[str, int]]) -> str:
-    """One sentence: published numbers reproduced, explained discrepancies, unverified numbers, checks."""
-    paper, unverified, check = summary["paper"], summary["unverified"], summary["check"]
-    failed = sum(row["failed"] for row in summary.values())
+def describe_others(summary: dict[str, dict[str, int]]) -> str:
+    """Unverified paper numbers and our own checks, in words."""
+    unverified, check = summary["unverified"], summary["check"]
     text = (
-        f"{paper['passed']} of {paper['claims']} published numbers reproduced, "
-        f"{paper['expected discrepancies']} explained discrepancies; "
         f"{unverified['passed']} of {unverified['claims']} unverified paper numbers reproduced; "
         f"{check['passed']} of {check['claims']} checks of our own passed"
     )
-    discrepant_checks = unverified["expected discrepancies"] + check["expected discrepancies"]
-    if discrepant_checks:
-        text += f" ({discrepant_checks} more explained discrepancies among these)"
+    discrepant = unverified["expected discrepancies"] + check["expected discrepancies"]
+    return text + (f" ({discrepant} more explained discrepancies among these)" if discrepant else "")
+
+
+def describe_counts(summary: dict[str, dict[str, int]]) -> str:
+    """One sentence: published numbers reproduced, explained discrepancies, unverified numbers, checks."""
+    paper = summary["paper"]
+    failed = sum(row["failed"] for row in summary.values())
+    text = (
+        f"{paper['passed']} of {paper['claims']} published numbers reproduced, "
+        f"{paper['expected discrepancies']} explained discrepancies; {describe_others(summary)}"
+    )
     return text + (f"; {failed} FAILED." if failed else ".")
 
 

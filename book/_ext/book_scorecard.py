@@ -30,7 +30,7 @@ from sphinx.errors import ExtensionError
 from sphinx.util.docutils import SphinxDirective
 
 from scaling_core.formatting import format_number
-from scaling_core.scorecard import EXPLORE_ENV, RECORD_MIME, describe_counts, summarise
+from scaling_core.scorecard import EXPLORE_ENV, RECORD_MIME, describe_counts, describe_others, summarise
 
 DIRECTIVE = "book-scorecard"
 CHAPTER_PREFIX = "chapters/"
@@ -154,7 +154,7 @@ def _markdown(env: BuildEnvironment) -> str:
         f"**{paper['passed']} of {paper['claims']} published numbers reproduced, "
         f"{paper['expected discrepancies']} explained discrepancies.**",
         "",
-        f"Apart from these: {describe_counts(totals)}",
+        f"Apart from these, {describe_others(totals)}.",
         "",
         "| chapter | published numbers reproduced | explained discrepancies | unverified numbers reproduced "
         "| our checks passed | other explained discrepancies |",
