@@ -22,9 +22,12 @@ failures prominently and lets the notebook run on to the exercises. The build an
 
 from __future__ import annotations
 
+import base64
 import csv
 import html
+import json
 import math
+import re
 import os
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -36,6 +39,7 @@ from .data.registry import search_roots
 from .formatting import format_number
 
 RECORD_MIME = "application/vnd.scaling-core.scorecard+json"
+RECORD_MARKER = "scaling-core-scorecard-record"
 EXPLORE_ENV = "SCALING_CORE_EXPLORE"
 PUBLISHED_COLUMNS = ("key", "what", "value", "unit", "where", "verified", "how", "chapter", "not_claimed")
 PRINTED_PRECISION = "half the last printed digit"
@@ -396,7 +400,13 @@ class Scorecard:
         if not self.claims:
             raise ScorecardError(f"scorecard {self.chapter!r} has no claims")
         problems = self.problems()
-        _display({"text/html": self._html(problems), "text/markdown": self._markdown(), RECORD_MIME: self.record()})
+        record = self.record()
+        marker = record_marker(record)
+        _display({
+            "text/html": self._html(problems) + marker,
+            "text/markdown": self._markdown() + "\n\n" + marker,
+            RECORD_MIME: record,
+        })
         if problems and not exploring():
             raise ScorecardError(f"{len(problems)} problem(s) in the scorecard of {self.chapter}:\n"
                                  + "\n".join(f"  - {line}" for line in problems))
@@ -451,6 +461,19 @@ def describe_counts(summary: dict[str, dict[str, int]]) -> str:
         f"{paper['expected discrepancies']} explained discrepancies; {describe_others(summary)}"
     )
     return text + (f"; {failed} FAILED." if failed else ".")
+
+
+def record_marker(record: dict[str, object]) -> str:
+    """The record as an HTML comment that travels inside the table's own HTML and markdown output, so that
+    whatever renders the table (a page, a PDF) carries the record of the same execution."""
+    payload = base64.b64encode(json.dumps(record, sort_keys=True).encode("utf-8")).decode("ascii")
+    return f"<!-- {RECORD_MARKER}:{payload} -->"
+
+
+def records_in_text(text: str) -> list[dict[str, object]]:
+    """Every record marker in a text (a rendered output), decoded."""
+    pattern = re.compile(rf"<!-- {RECORD_MARKER}:([A-Za-z0-9+/=]+) -->")
+    return [json.loads(base64.b64decode(payload)) for payload in pattern.findall(text)]
 
 
 def _display(bundle: dict[str, object]) -> None:

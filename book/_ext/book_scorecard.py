@@ -1,11 +1,11 @@
 """Sphinx extension: the book-wide scorecard, read from the chapters' own executed outputs.
 
-A chapter's `Scorecard.check()` emits its record as an output of the executing notebook (MIME type
-`application/vnd.scaling-core.scorecard+json`). When Sphinx reads a chapter, myst-nb executes it (or takes
-it from the execution cache) and writes the executed notebook to `jupyter_execute/`; right after, this
-extension takes the record from that notebook and keeps it in the build environment beside the chapter's
-doctree. The record on the book-wide page is therefore always the one whose outputs the chapter page
-shows: no side file exists that a reader's own run could overwrite.
+A chapter's `Scorecard.check()` shows its table with the record inside it: an HTML comment in both the
+HTML and the markdown rendering of the same output. When Sphinx reads a chapter, myst-nb executes it (or
+takes its outputs from the execution cache) and renders the table into the chapter's doctree; right after,
+this extension takes the record from that rendered output and keeps it in the build environment beside the
+doctree. The record on the book-wide page is therefore always the one the chapter page shows, whichever
+builder runs: no side file exists that a reader's own run could overwrite.
 
 The build fails (an error, whatever the warning settings) when a chapter of the table of contents has no
 record or more than one, when a record was made in exploration mode, or when any claim failed, carries a
@@ -30,7 +30,7 @@ from sphinx.errors import ExtensionError
 from sphinx.util.docutils import SphinxDirective
 
 from scaling_core.formatting import format_number
-from scaling_core.scorecard import EXPLORE_ENV, RECORD_MIME, describe_counts, describe_others, summarise
+from scaling_core.scorecard import EXPLORE_ENV, describe_counts, describe_others, records_in_text, summarise
 
 DIRECTIVE = "book-scorecard"
 CHAPTER_PREFIX = "chapters/"
@@ -42,30 +42,14 @@ def _records(env: BuildEnvironment) -> dict[str, list[dict]]:
     return env.scorecard_records
 
 
-def records_in_notebook(notebook: dict) -> list[dict]:
-    """Every scorecard record among a notebook's outputs, in order."""
-    return [
-        output["data"][RECORD_MIME]
-        for cell in notebook.get("cells", [])
-        if cell.get("cell_type") == "code"
-        for output in cell.get("outputs", [])
-        if RECORD_MIME in output.get("data", {})
-    ]
-
-
-def _executed_notebook(app: Sphinx, docname: str) -> Path:
-    """Where myst-nb wrote the notebook it executed while reading `docname`."""
-    return Path(app.outdir).parent.joinpath("jupyter_execute", *docname.split("/")).with_suffix(".ipynb")
-
-
 def _collect(app: Sphinx, doctree: nodes.document) -> None:
-    """After a chapter is read: keep the records of the execution whose outputs its page shows."""
+    """After a chapter is read: keep the records carried by its rendered outputs."""
     docname = app.env.docname
-    if not docname.startswith(CHAPTER_PREFIX):
-        return
-    path = _executed_notebook(app, docname)
-    notebook = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-    _records(app.env)[docname] = records_in_notebook(notebook)
+    if docname.startswith(CHAPTER_PREFIX):
+        # One output is rendered in several forms (HTML, markdown) that carry the same record: keep it once.
+        found = {json.dumps(record, sort_keys=True): record
+                 for node in doctree.findall(nodes.raw) for record in records_in_text(node.astext())}
+        _records(app.env)[docname] = list(found.values())
 
 
 def _purge(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
@@ -84,7 +68,7 @@ def _chapters(env: BuildEnvironment) -> list[str]:
 def record_problems(docname: str, records: list[dict]) -> list[str]:
     """Why a chapter's records cannot be published (empty when they can)."""
     if len(records) != 1:
-        return [f"{docname}: expected one scorecard record among its executed outputs, found {len(records)}"]
+        return [f"{docname}: expected one scorecard record among its rendered outputs, found {len(records)}"]
     record = records[0]
     problems = []
     if record.get("explore"):
