@@ -150,14 +150,18 @@ def total_flops(N: ArrayLike, D_train: ArrayLike, inference_tokens: ArrayLike) -
     return 6 * N * as_positive("D_train (tokens)", D_train) + 2 * N * as_non_negative("inference_tokens", inference_tokens)
 
 
-def data_constrained_optimal(law: DataConstrainedLaw, C: ArrayLike, U: ArrayLike) -> tuple[FloatArray, FloatArray]:
-    """(N_opt, D_opt) minimising law.loss(N, D, min(U, D)) at 6ND = C: the compute-optimal model when
-    only U unique tokens exist and any more tokens are repetitions (Muennighoff et al. 2023, §5).
+def data_constrained_optimal(
+    law: DataConstrainedLaw, C: ArrayLike, U: ArrayLike
+) -> tuple[FloatArray, FloatArray]:
+    """(N_opt, D_opt) minimising law.loss(N, D, min(U, D)) at 6ND = C: the compute-optimal model
+    when only U unique tokens exist and further tokens are repetitions (Muennighoff et al. 2023).
 
     The law has no closed-form optimum, so each (C, U) pair (they broadcast) is one bounded search
     in log N through `compute_optimal`. While D ≤ U the answer is the base law's.
     """
-    budgets, unique = np.broadcast_arrays(as_positive("C (FLOP budget)", C), as_positive("U (unique tokens)", U))
+    budgets, unique = np.broadcast_arrays(
+        as_positive("C (FLOP budget)", C), as_positive("U (unique tokens)", U)
+    )
     N = np.empty(budgets.shape)
     for index in np.ndindex(budgets.shape):
         cap = unique[index]

@@ -147,8 +147,8 @@ REPETITION_DECAYS = {
     "none": no_decay,
     "worthless": worthless,
 }
-"""How much R repetitions add, in units of fresh data, by the name of the form; each returns that value
-and its derivative in the form's one constant."""
+"""How much R repetitions add, in units of fresh data, by the name of the form; each returns that
+value and its derivative in the form's one constant."""
 
 
 @dataclass(frozen=True)
@@ -159,8 +159,8 @@ class DataConstrainedLaw:
     D′ = U + U·R_D*(1 − e^(−R_D/R_D*)) with R_D = D/U − 1 repetitions. Parameters beyond U_N, the
     compute-optimal size for U tokens under the base law, are "repeated parameters":
     N′ = U_N + U_N·R_N*(1 − e^(−R_N/R_N*)), U_N = min(N, G(GU)^(β/α)), R_N = N/U_N − 1. With one
-    epoch and N ≤ U_N it is the base Chinchilla law. `data_decay` and `params_decay` name other forms
-    of the discount (keys of `REPETITION_DECAYS`; rd_star, rn_star are then their constants).
+    epoch and N ≤ U_N it is the base Chinchilla law. `data_decay` and `params_decay` name other
+    forms of the discount (keys of `REPETITION_DECAYS`; rd_star, rn_star are then their constants).
     """
 
     E: float
@@ -178,17 +178,21 @@ class DataConstrainedLaw:
         _ = self.base  # checks the base constants
         for field in ("data_decay", "params_decay"):
             if getattr(self, field) not in REPETITION_DECAYS:
-                raise ValueError(f"DataConstrainedLaw.{field} must be one of {', '.join(REPETITION_DECAYS)}")
+                known = ", ".join(REPETITION_DECAYS)
+                raise ValueError(f"DataConstrainedLaw.{field} must be one of {known}")
         for field, form in (("rd_star", self.data_decay), ("rn_star", self.params_decay)):
             if form not in ("none", "worthless"):
                 as_positive(f"DataConstrainedLaw.{field}", getattr(self, field))
             if form == "geometric" and getattr(self, field) >= 1:
-                raise ValueError(f"DataConstrainedLaw.{field} is a decay rate of the geometric form: it must be < 1")
+                raise ValueError(
+                    f"DataConstrainedLaw.{field} is a rate of the geometric form: it must be < 1"
+                )
 
     @property
     def base(self) -> ChinchillaLaw:
         """The law without repetition: what it predicts for one epoch of fresh data."""
-        return ChinchillaLaw(E=self.E, A=self.A, B=self.B, alpha=self.alpha, beta=self.beta, name=f"{self.name} (base)")
+        constants = {"E": self.E, "A": self.A, "B": self.B, "alpha": self.alpha, "beta": self.beta}
+        return ChinchillaLaw(**constants, name=f"{self.name} (base)")
 
     def unique_params(self, U: ArrayLike) -> FloatArray:
         """U_N: the base law's compute-optimal model size for U tokens, G(GU)^(β/α)."""
@@ -218,7 +222,10 @@ class DataConstrainedLaw:
 def _tokens_and_unique(D: ArrayLike, U: ArrayLike) -> tuple[FloatArray, FloatArray]:
     D, U = np.broadcast_arrays(as_positive("D (tokens)", D), as_positive("U (unique tokens)", U))
     if np.any(U > D * (1 + 1e-12)):
-        raise ValueError("U (unique tokens) must not exceed D (tokens): a run cannot see more unique tokens than it trains on")
+        raise ValueError(
+            "U (unique tokens) must not exceed D (tokens): "
+            "a run cannot see more unique tokens than it trains on"
+        )
     return D, U
 
 

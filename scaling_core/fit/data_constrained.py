@@ -2,14 +2,14 @@
 
 The base constants (E, A, B, α, β) stay at a fit on one-epoch data; only the two constants of the
 discount are fitted, by minimising Σ_i w_i Huber_δ(LSE(a − α log N′_i, b − β log D′_i, e) − log L_i)
-over θ = (R_D*, R_N*) from a grid of starts. Every start, every resample of a bootstrap and every point
-of a profile is one problem of the same two-parameter objective, so they all run as one batch of
-batched BFGS (`multistart`), with the analytic gradient.
+over θ = (R_D*, R_N*) from a grid of starts. Every start, every resample of a bootstrap and every
+point of a profile is one problem of the same two-parameter objective, so they all run as one batch
+of batched BFGS (`multistart`), with the analytic gradient.
 
-BFGS runs in log θ on the objective divided by δ. In θ itself the gradient is ~1e-3 and the objective
-is concave in places (where BFGS skips its curvature update), so unit steps of the identity move θ by
-~1e-3 and a start stalls far from any minimum; on the log scale, in units of δ, steps are of order one.
-The minima are the same.
+BFGS runs in log θ on the objective divided by δ. In θ itself the gradient is ~1e-3 and the
+objective is concave in places (where BFGS skips its curvature update), so unit steps of the
+identity move θ by ~1e-3 and a start stalls far from any minimum; on the log scale, in units of δ,
+steps are of order one. The minima are the same.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ class DataConstrainedRuns:
     unique_tokens: FloatArray
     token_repeats: FloatArray
     log_loss: FloatArray
-    law: DataConstrainedLaw  # base constants and the forms of the discount; its R_D*, R_N* are unused
+    law: DataConstrainedLaw  # base constants and forms of the discount (its R_D*, R_N* unused)
 
     @property
     def size(self) -> int:
@@ -73,7 +73,8 @@ def data_constrained_runs(
     )
     if not len(N) == len(D) == len(U) == len(loss):
         raise ValueError(
-            f"N, D, U and loss must have one value per run, got lengths {len(N)}, {len(D)}, {len(U)}, {len(loss)}"
+            "N, D, U and loss must have one value per run, got lengths "
+            f"{len(N)}, {len(D)}, {len(U)}, {len(loss)}"
         )
     law.effective_tokens(D, U)  # refuses U > D by name
     unique_params = np.minimum(N, law.unique_params(U))
@@ -95,9 +96,9 @@ def data_constrained_objective(
 ) -> tuple[FloatArray, FloatArray]:
     """Summed Huber loss of log L against the law's log prediction, and its gradient in θ.
 
-    `theta` (m, 2) holds (R_D*, R_N*) per row; `weights` (m, n) or (n,) weighs the runs (a bootstrap's
-    resample counts). Rows outside the forms' domains (a constant ≤ 0, or ≥ 1 for the geometric form)
-    score +inf, so a line search steps back from them.
+    `theta` (m, 2) holds (R_D*, R_N*) per row; `weights` (m, n) or (n,) weighs the runs (a
+    bootstrap's resample counts). Rows outside the forms' domains (a constant ≤ 0, or ≥ 1 for the
+    geometric form) score +inf, so a line search steps back from them.
     """
     theta = np.array(theta, dtype=float, ndmin=2)
     law = runs.law
@@ -125,7 +126,8 @@ def data_constrained_objective(
 
 
 def _minimize_log(objective: BatchObjective, starts: FloatArray, delta: float) -> BatchMinimum:
-    """Batched BFGS on objective/δ over log θ; the result is reported in θ and the objective itself."""
+    """Batched BFGS on objective/δ over log θ; the result is reported in θ and the objective
+    itself."""
 
     def on_log_scale(u: FloatArray, rows: NDArray[np.intp]) -> tuple[FloatArray, FloatArray]:
         with np.errstate(over="ignore"):
@@ -153,7 +155,8 @@ def _outside_domain(law: DataConstrainedLaw, theta: FloatArray) -> NDArray[np.bo
 
 @dataclass(frozen=True)
 class DataConstrainedFit:
-    """The fitted law, its constants by name, the objective at the best start and at every start's end."""
+    """The fitted law, its constants by name, the objective at the best start and at every start's
+    end."""
 
     law: DataConstrainedLaw
     params: dict[str, float]
@@ -174,10 +177,12 @@ def fit_data_constrained(
     delta: float = 1e-3,
     weights: ArrayLike | None = None,
 ) -> DataConstrainedFit:
-    """Fit R_D* and R_N* of `law` (its base constants and forms of discount kept) to runs (N, D, U, loss)
-    by the authors' procedure: Huber δ = 1e-3 on log loss, from `muennighoff_starts()` by default.
+    """Fit R_D* and R_N* of `law` (its base constants and forms of discount kept) to runs
+    (N, D, U, loss) by the authors' procedure: Huber δ = 1e-3 on log loss, from
+    `muennighoff_starts()` by default.
 
-    A term whose form is "none" or "worthless" has no constant: its entry of θ stays at its start and is reported as 0.
+    A term whose form is "none" or "worthless" has no constant: its entry of θ stays at its start
+    and is reported as 0.
     """
     runs = data_constrained_runs(law, N, D, U, loss)
     starts = muennighoff_starts() if starts is None else np.array(starts, dtype=float, ndmin=2)
@@ -216,8 +221,8 @@ def profile_rd_star(
     rn_starts: ArrayLike = (1.0, 5.0, 20.0),
     delta: float = 1e-3,
 ) -> tuple[FloatArray, FloatArray]:
-    """The profile of the objective over R_D*: for each value, the best objective over R_N* (from each
-    of `rn_starts`, all in one batch). Returns (objective, R_N* at it), one entry per value."""
+    """The profile of the objective over R_D*: for each value, the best objective over R_N* (from
+    each of `rn_starts`, all in one batch). Returns (objective, R_N* at it), one entry per value."""
     runs = data_constrained_runs(law, N, D, U, loss)
     rd = np.atleast_1d(as_positive("rd_values", rd_values)).ravel()
     rn0 = np.atleast_1d(as_positive("rn_starts", rn_starts)).ravel()
@@ -239,8 +244,9 @@ def profile_rd_star(
 
 @dataclass(frozen=True)
 class DataConstrainedBootstrap:
-    """Bootstrap refits: `theta` (resamples, 2) is each resample's best end (R_D*, R_N*), `objective`
-    its objective, `converged` whether that end is a minimum (False: still running off to R* → ∞)."""
+    """Bootstrap refits: `theta` (resamples, 2) is each resample's best end (R_D*, R_N*),
+    `objective` its objective, `converged` whether that end is a minimum (False: still running off
+    to R* → ∞)."""
 
     theta: FloatArray
     objective: FloatArray
@@ -259,9 +265,10 @@ def bootstrap_data_constrained(
     starts: ArrayLike | None = None,
     delta: float = 1e-3,
 ) -> DataConstrainedBootstrap:
-    """Refit (R_D*, R_N*) on `n_resamples` bootstrap resamples of the runs (drawn by `resample_counts`
-    from `seed`), each from every start, all resamples × starts in one batch. Starting from the ends
-    of the full-data fit (its distinct local minima) costs a third of the authors' grid."""
+    """Refit (R_D*, R_N*) on `n_resamples` bootstrap resamples of the runs (drawn by
+    `resample_counts` from `seed`), each from every start, all resamples × starts in one batch.
+    Starting from the ends of the full-data fit (its distinct local minima) costs a third of the
+    authors' grid."""
     runs = data_constrained_runs(law, N, D, U, loss)
     if n_resamples < 1:
         raise ValueError(f"n_resamples must be at least 1, got {n_resamples!r}")
