@@ -29,7 +29,9 @@ parse:
 sphinx:
   local_extensions:
     book_scorecard: {ROOT / "book" / "_ext"}
+    execution_cache: {ROOT / "book" / "_ext"}
   config:
+    execution_cache_sources: ["library/*.py"]
     nb_execution_raise_on_error: true
     suppress_warnings: ["mystnb.unknown_mime_type"]
 """
@@ -74,6 +76,8 @@ def make_book(folder: Path, delta: float) -> Path:
     (folder / "_config.yml").write_text(CONFIG, encoding="utf-8")
     (folder / "_toc.yml").write_text(TOC, encoding="utf-8")
     (folder / "intro.md").write_text("# Sample book\n", encoding="utf-8")
+    (folder / "library").mkdir()
+    (folder / "library" / "law.py").write_text("EXPONENT = 0.5\n", encoding="utf-8")
     (folder / "scorecard.md").write_text("# Scorecard\n\n```{book-scorecard}\n```\n", encoding="utf-8")
     (folder / "chapters" / "01_sample.md").write_text(CHAPTER.format(delta=delta), encoding="utf-8")
     return folder
@@ -120,6 +124,15 @@ def test_a_readers_own_run_cannot_change_the_published_page(built_book: Path) ->
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "Using cached notebook" in result.stdout
     assert scorecard_page(built_book) == before
+
+
+def test_a_change_to_the_library_executes_the_chapters_again(built_book: Path) -> None:
+    unchanged = build(built_book)
+    assert unchanged.returncode == 0 and "Executing notebook" not in unchanged.stdout
+    (built_book / "library" / "law.py").write_text("EXPONENT = 0.6\n", encoding="utf-8")
+    changed = build(built_book)
+    assert changed.returncode == 0, changed.stdout[-3000:] + changed.stderr[-3000:]
+    assert "Executing notebook" in changed.stdout and "Using cached notebook" not in changed.stdout
 
 
 def test_a_failed_claim_fails_the_build_even_in_exploration_mode(built_book: Path) -> None:

@@ -7,7 +7,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scaling_core.laws import BESIROGLU_2024, HOFFMANN_2022, HOFFMANN_2022_UNROUNDED, LAWS, ChinchillaLaw
+from scaling_core.laws import (
+    BESIROGLU_2024,
+    HOFFMANN_2022,
+    HOFFMANN_2022_UNROUNDED,
+    KAPLAN_2020,
+    KAPLAN_2020_FIXED_BATCH,
+    LAWS,
+    PF_DAY,
+    ChinchillaLaw,
+    OptimalSizeLaw,
+)
 
 
 def test_loss_broadcasts_like_numpy() -> None:
@@ -82,3 +92,21 @@ def test_law_refuses_bad_constants() -> None:
 def test_named_laws() -> None:
     assert LAWS["hoffmann2022"] is HOFFMANN_2022
     assert LAWS["besiroglu2024"] is BESIROGLU_2024
+
+
+def test_kaplan_2020_gives_the_sizes_others_quote():
+    # Hoffmann et al. (2022, App. D.4): Kaplan's law asks for 4.68B parameters at 1e21 FLOP
+    # (C_min = C / 2).
+    assert KAPLAN_2020.optimal_params(1e21 / 2) == pytest.approx(4.68e9, abs=0.005e9)
+    # Porian et al.'s figure lines at Chinchilla's budget, 5.88e23 FLOP: 816B and 3.78T.
+    assert KAPLAN_2020.optimal_params(5.88e23) == pytest.approx(816e9, abs=0.5e9)
+    assert KAPLAN_2020_FIXED_BATCH.optimal_params(5.88e23) == pytest.approx(3.78e12, abs=0.005e12)
+
+
+def test_optimal_size_law_is_vectorised_and_rejects_bad_input():
+    sizes = KAPLAN_2020.optimal_params(np.array([PF_DAY, 2 * PF_DAY]))
+    assert sizes[0] == pytest.approx(1.3e9) and sizes[1] / sizes[0] == pytest.approx(2**0.73)
+    with pytest.raises(ValueError, match="C"):
+        KAPLAN_2020.optimal_params(-1.0)
+    with pytest.raises(ValueError, match="OptimalSizeLaw.a"):
+        OptimalSizeLaw(N_ref=1.0, C_ref=1.0, a=0.0)
