@@ -141,7 +141,7 @@ as Porian et al. (2024) code it."""
 def exponential_decay(repeats: FloatArray, half_life: ArrayLike) -> tuple[FloatArray, FloatArray]:
     """Value of `repeats` repetitions in units of fresh data, R*(1 − e^(−R/R*)) (Muennighoff et al.
     2023, Eq. 14), and its derivative in R*: after R repetitions one more is worth e^(−R/R*) of
-    fresh data, so R* is where a repetition has fallen to 1/e, and the total tends to R* as R grows."""
+    fresh data, so R* is where a repetition has fallen to 1/e; the total tends to R* as R grows."""
     s = np.asarray(half_life, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         fresh = -np.expm1(-repeats / s)  # 1 − e^(−R/R*), exact also when R/R* is tiny (R* → ∞)
