@@ -87,7 +87,9 @@ def _emit(result: dict[str, object], as_json: bool) -> None:
 
 
 def _optimal(args: argparse.Namespace) -> dict[str, object]:
-    law = args.law
+    if args.unique_tokens is not None:
+        return _data_constrained_optimal(args)
+    law = args.law or LAWS["hoffmann2022"]
     N, D = law.compute_optimal(args.flops)
     return {
         "law": law.name,
@@ -96,6 +98,35 @@ def _optimal(args: argparse.Namespace) -> dict[str, object]:
         "tokens": float(D),
         "tokens_per_param": float(D / N),
         "loss": float(law.loss(N, D)),
+    }
+
+
+def _data_constrained_optimal(args: argparse.Namespace) -> dict[str, object]:
+    """The optimum when only U unique tokens exist: Muennighoff et al. (2023)'s law, the one law
+    here that discounts repeated data, with the one-epoch (Chinchilla) optimum for comparison."""
+    from .allocate import data_constrained_optimal
+    from .laws import MUENNIGHOFF_2023 as law
+
+    if args.law is not None:
+        raise CliError(
+            "--unique-tokens uses the data-constrained law muennighoff2023; --law does not apply"
+        )
+    unique = args.unique_tokens
+
+    def answer(N: float, D: float) -> dict[str, float]:
+        loss = float(law.loss(N, D, min(unique, D)))
+        return {"params": N, "tokens": D, "epochs": D / unique, "tokens_per_param": D / N, "loss": loss}
+
+    N, D = (float(x) for x in data_constrained_optimal(law, args.flops, unique))
+    N_c, D_c = (float(x) for x in law.base.compute_optimal(args.flops))
+    constants = ("E", "A", "B", "alpha", "beta", "rd_star", "rn_star")
+    return {
+        "law": {"name": "muennighoff2023", "source": law.name}
+        | {c: getattr(law, c) for c in constants},
+        "flops": args.flops,
+        "unique_tokens": unique,
+        **answer(N, D),
+        "chinchilla_optimal": answer(N_c, D_c),
     }
 
 
@@ -273,7 +304,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     optimal = command("optimal", "compute-optimal N, D, tokens per parameter and loss for a FLOP budget", _optimal)
     optimal.add_argument("--flops", type=_positive, required=True, help="training compute C = 6ND (FLOP)")
-    optimal.add_argument("--law", type=_law, default=LAWS["hoffmann2022"], help=law_help)
+    optimal.add_argument("--law", type=_law, default=None, help=law_help)
+    optimal.add_argument(
+        "--unique-tokens",
+        type=_positive,
+        default=None,
+        metavar="U",
+        help="unique training tokens available: the optimum under Muennighoff et al. (2023)'s "
+        "data-constrained law, which discounts repeated tokens (then --law does not apply)",
+    )
 
     loss = command("loss", "predicted loss of N parameters trained on D tokens", _loss)
     loss.add_argument("--params", type=_positive, required=True, help="parameters N")
