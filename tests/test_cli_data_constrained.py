@@ -1,4 +1,4 @@
-"""`python -m scaling_core optimal --unique-tokens U`: the data-constrained optimum on the command line."""
+"""`optimal --unique-tokens U` on the command line: the data-constrained optimum."""
 
 from __future__ import annotations
 
