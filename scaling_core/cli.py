@@ -115,7 +115,13 @@ def _data_constrained_optimal(args: argparse.Namespace) -> dict[str, object]:
 
     def answer(N: float, D: float) -> dict[str, float]:
         loss = float(law.loss(N, D, min(unique, D)))
-        return {"params": N, "tokens": D, "epochs": D / unique, "tokens_per_param": D / N, "loss": loss}
+        return {
+            "params": N,
+            "tokens": D,
+            "epochs": D / unique,
+            "tokens_per_param": D / N,
+            "loss": loss,
+        }
 
     N, D = (float(x) for x in data_constrained_optimal(law, args.flops, unique))
     N_c, D_c = (float(x) for x in law.base.compute_optimal(args.flops))
