@@ -59,7 +59,14 @@ class ChinchillaLaw:
         """(N_opt, D_opt) minimising the loss subject to 6 N D = C (closed form)."""
         C = as_positive("C (FLOP budget)", C)
         scaled = C / 6
-        return self.G * scaled**self.a, scaled**self.b / self.G
+        N, D = self.G * scaled**self.a, scaled**self.b / self.G
+        outside = ~((N > 0) & (N < np.inf) & (D > 0) & (D < np.inf))
+        if outside.any():
+            raise ValueError(
+                f"C (FLOP budget) = {C[outside].flat[0]:.4g} is too extreme: "
+                "N_opt or D_opt is beyond the float range"
+            )
+        return N, D
 
     def tokens_per_parameter(self, C: ArrayLike) -> FloatArray:
         """D_opt / N_opt at budget C."""

@@ -70,6 +70,12 @@ def test_tokens_per_parameter_and_optimal_loss() -> None:
     # The derived table prints N_opt = 3.219e10 and D_opt = 2.982e12 at 5.76e23 FLOP: D/N = 92.64.
     assert HOFFMANN_2022.tokens_per_parameter(5.76e23) == pytest.approx(2.982e12 / 3.219e10, rel=5e-4)
     assert HOFFMANN_2022.optimal_loss(5.76e23) == pytest.approx(1.9307, abs=5e-5)
+    # Derived in published_numbers.md: 58.9 (unrounded) at Gopher's budget; at Chinchilla's 6ND = 5.88e23,
+    # 92.8 (rounded), 59.0 (unrounded) and 18.4 (Epoch's paper values).
+    assert HOFFMANN_2022_UNROUNDED.tokens_per_parameter(5.76e23) == pytest.approx(58.9, abs=0.05)
+    assert HOFFMANN_2022.tokens_per_parameter(5.88e23) == pytest.approx(92.8, abs=0.05)
+    assert HOFFMANN_2022_UNROUNDED.tokens_per_parameter(5.88e23) == pytest.approx(59.0, abs=0.05)
+    assert BESIROGLU_2024.tokens_per_parameter(5.88e23) == pytest.approx(18.4, abs=0.05)
 
 
 @pytest.mark.parametrize(("N", "D", "name"), [(0, 1e9, "N"), (1e9, -1, "D"), (float("nan"), 1e9, "N"), (1e9, "x", "D")])
