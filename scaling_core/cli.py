@@ -167,8 +167,11 @@ def _optimum(law: ChinchillaLaw, flops: float) -> dict[str, object]:
 
 
 def _optimal(args: argparse.Namespace) -> dict[str, object]:
-    laws = _chosen_laws(args.law)
-    if args.law == "all":
+    if args.unique_tokens is not None:
+        return _data_constrained_optimal(args)
+    name = args.law or "besiroglu2024"  # None: not given (it does not apply with --unique-tokens)
+    laws = _chosen_laws(name)
+    if name == "all":
         return {
             "flops": args.flops,
             "laws": {
@@ -177,6 +180,41 @@ def _optimal(args: argparse.Namespace) -> dict[str, object]:
         }
     ((name, law),) = laws.items()
     return {"law": _constants(name, law), "flops": args.flops} | _optimum(law, args.flops)
+
+
+def _data_constrained_optimal(args: argparse.Namespace) -> dict[str, object]:
+    """The optimum when only U unique tokens exist: Muennighoff et al. (2023)'s law, the one law
+    here that discounts repeated data, with the one-epoch (Chinchilla) optimum for comparison."""
+    from .allocate import data_constrained_optimal
+    from .laws import MUENNIGHOFF_2023 as law
+
+    if args.law is not None:
+        raise CliError(
+            "--unique-tokens uses the data-constrained law muennighoff2023; --law does not apply"
+        )
+    unique = args.unique_tokens
+
+    def answer(N: float, D: float) -> dict[str, float]:
+        loss = float(law.loss(N, D, min(unique, D)))
+        return {
+            "params": N,
+            "tokens": D,
+            "epochs": D / unique,
+            "tokens_per_param": D / N,
+            "loss": loss,
+        }
+
+    N, D = (float(x) for x in data_constrained_optimal(law, args.flops, unique))
+    N_c, D_c = (float(x) for x in law.base.compute_optimal(args.flops))
+    constants = ("E", "A", "B", "alpha", "beta", "rd_star", "rn_star")
+    return {
+        "law": {"name": "muennighoff2023", "source": law.name}
+        | {c: getattr(law, c) for c in constants},
+        "flops": args.flops,
+        "unique_tokens": unique,
+        **answer(N, D),
+        "chinchilla_optimal": answer(N_c, D_c),
+    }
 
 
 def _loss(args: argparse.Namespace) -> dict[str, object]:
@@ -525,7 +563,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--flops", type=_positive, required=True, help="training compute C = 6ND (FLOP)"
     )
     optimal.add_argument(
-        "--law", type=_law_name, default="besiroglu2024", help=law_help("besiroglu2024", refit)
+        "--law", type=_law_name, default=None, help=law_help("besiroglu2024", refit)
+    )
+    optimal.add_argument(
+        "--unique-tokens",
+        type=_positive,
+        default=None,
+        metavar="U",
+        help="unique training tokens available: the optimum under Muennighoff et al. (2023)'s "
+        "data-constrained law, which discounts repeated tokens (then --law does not apply)",
     )
 
     loss = command("loss", "predicted loss of N parameters trained on D tokens", _loss)
