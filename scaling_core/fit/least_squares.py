@@ -19,7 +19,11 @@ ResidualsAndJacobian = Callable[[FloatArray], tuple[FloatArray, FloatArray]]
 
 
 def batched_levenberg_marquardt(
-    residuals_and_jacobian: ResidualsAndJacobian, starts: FloatArray, *, iterations: int = 300, tol: float = 1e-10
+    residuals_and_jacobian: ResidualsAndJacobian,
+    starts: FloatArray,
+    *,
+    iterations: int = 300,
+    tol: float = 1e-10,
 ) -> tuple[FloatArray, FloatArray]:
     """Minimise ½‖r(θ)‖² from every row of `starts` (k, p) at once.
 
@@ -35,7 +39,9 @@ def batched_levenberg_marquardt(
         raise ValueError(f"starts must have shape (k, p), got {theta.shape}")
     k, p = theta.shape
     with np.errstate(all="ignore"):
-        r, J = (np.array(x, dtype=float) for x in residuals_and_jacobian(theta))  # copies: updated in place below
+        r, J = (
+            np.array(x, dtype=float) for x in residuals_and_jacobian(theta)
+        )  # copies: updated in place below
         cost = np.sum(r * r, axis=1)
     cost = np.where(np.isfinite(cost), cost, np.inf)
     damping = np.full(k, 1e-3)
@@ -60,13 +66,25 @@ def batched_levenberg_marquardt(
         with np.errstate(all="ignore"):  # a wild step may overflow; it is then rejected
             r_new, J_new = residuals_and_jacobian(trial)
             new_cost = np.sum(r_new * r_new, axis=1)
-            better = np.isfinite(new_cost) & np.isfinite(J_new.sum(axis=(1, 2))) & (new_cost < cost[idx])
+            better = (
+                np.isfinite(new_cost) & np.isfinite(J_new.sum(axis=(1, 2))) & (new_cost < cost[idx])
+            )
         gain = np.where(better, (cost[idx] - new_cost) / np.maximum(cost[idx], 1e-300), 0.0)
         accepted = idx[better]
-        theta[accepted], r[accepted], J[accepted], cost[accepted] = trial[better], r_new[better], J_new[better], new_cost[better]
+        theta[accepted], r[accepted], J[accepted], cost[accepted] = (
+            trial[better],
+            r_new[better],
+            J_new[better],
+            new_cost[better],
+        )
         damping[idx] = np.where(better, np.maximum(damping[idx] / 3, 1e-12), damping[idx] * 4)
         tiny_step = np.all(np.abs(step) <= tol * (np.abs(theta[idx]) + tol), axis=1)
-        done = (better & (gain < tol)) | tiny_step | (damping[idx] > 1e10) | ~np.all(np.isfinite(step), axis=1)
+        done = (
+            (better & (gain < tol))
+            | tiny_step
+            | (damping[idx] > 1e10)
+            | ~np.all(np.isfinite(step), axis=1)
+        )
         active[idx[done]] = False
     return theta, cost
 
@@ -89,7 +107,13 @@ def best_least_squares(
         return r[0], J[0]
 
     polished = least_squares(
-        lambda x: single(x)[0], theta[best], jac=lambda x: single(x)[1], method="lm", xtol=1e-15, ftol=1e-15, gtol=1e-15
+        lambda x: single(x)[0],
+        theta[best],
+        jac=lambda x: single(x)[1],
+        method="lm",
+        xtol=1e-15,
+        ftol=1e-15,
+        gtol=1e-15,
     )
     rss = float(polished.fun @ polished.fun)
     if rss <= cost[best]:

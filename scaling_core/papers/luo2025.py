@@ -20,7 +20,16 @@ from numpy.typing import ArrayLike, NDArray
 
 from .._checks import as_non_negative, as_positive
 from ..data.annealing import CURVES, FINAL_LR, PEAK_LR, WARMUP_STEPS, fitting_log
-from ..schedules import WSD, Constant, Cosine, MultiStage, Schedule, Warmup, learning_rates, step_indices
+from ..schedules import (
+    WSD,
+    Constant,
+    Cosine,
+    MultiStage,
+    Schedule,
+    Warmup,
+    learning_rates,
+    step_indices,
+)
 
 FloatArray = NDArray[np.float64]
 
