@@ -1,4 +1,5 @@
-"""scaling_core.fit.least_squares: the batched Levenberg–Marquardt engine and its polished best fit."""
+"""scaling_core.fit.least_squares: the batched Levenberg–Marquardt engine and its polished best
+fit."""
 
 from __future__ import annotations
 

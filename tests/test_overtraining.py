@@ -67,7 +67,9 @@ def test_optimal_multiplier_minimises_the_scale():
 
 def test_downstream_law_and_its_inverse():
     loss = np.linspace(2.3, 6.0, 7)
-    np.testing.assert_allclose(ERR.error(loss), ERR.epsilon - ERR.k * np.exp(-ERR.gamma * loss), rtol=1e-14)
+    np.testing.assert_allclose(
+        ERR.error(loss), ERR.epsilon - ERR.k * np.exp(-ERR.gamma * loss), rtol=1e-14
+    )
     np.testing.assert_allclose(ERR.loss_for_error(ERR.error(loss)), loss, rtol=1e-12)
     with pytest.raises(ValueError, match="error must lie strictly between"):
         ERR.loss_for_error(0.9)
@@ -82,7 +84,10 @@ def test_downstream_law_and_its_inverse():
         (lambda: LAW.loss_of_size(0.0, 20.0), r"N \(parameters\)"),
         (lambda: ERR.error(-2.0), "loss must be finite and > 0"),
         (lambda: OvertrainingLaw(E=1.0, a=1.0, b=1.0, eta=0.0), "eta must be > 0"),
-        (lambda: OvertrainingLaw(E=np.nan, a=1.0, b=1.0, eta=0.1), "OvertrainingLaw.E must be finite"),
+        (
+            lambda: OvertrainingLaw(E=np.nan, a=1.0, b=1.0, eta=0.1),
+            "OvertrainingLaw.E must be finite",
+        ),
         (lambda: DownstreamLaw(epsilon=1.0, k=np.inf, gamma=1.0), "DownstreamLaw.k must be finite"),
     ],
 )
@@ -99,7 +104,9 @@ def test_overtraining_jacobian_matches_finite_differences():
     evaluate = overtraining_residuals(C, M, LAW.loss(C, M) + 0.01)
     theta = np.array([LAW.E, LAW.a, LAW.b, LAW.eta])
     analytic = evaluate(theta[None, :])[1][0]
-    np.testing.assert_allclose(analytic, finite_difference_jacobian(evaluate, theta), rtol=1e-4, atol=1e-9)
+    np.testing.assert_allclose(
+        analytic, finite_difference_jacobian(evaluate, theta), rtol=1e-4, atol=1e-9
+    )
 
 
 def test_downstream_jacobian_matches_finite_differences():
@@ -107,7 +114,9 @@ def test_downstream_jacobian_matches_finite_differences():
     evaluate = downstream_residuals(loss, ERR.error(loss) + 0.003)
     theta = np.array([ERR.epsilon, ERR.k, ERR.gamma])
     analytic = evaluate(theta[None, :])[1][0]
-    np.testing.assert_allclose(analytic, finite_difference_jacobian(evaluate, theta), rtol=1e-5, atol=1e-10)
+    np.testing.assert_allclose(
+        analytic, finite_difference_jacobian(evaluate, theta), rtol=1e-5, atol=1e-10
+    )
 
 
 # --- the fits ---------------------------------------------------------------------------------
@@ -145,7 +154,11 @@ def test_fit_recovers_a_known_law_on_the_papers_five_run_design():
 
 
 def test_fit_overtraining_law_refuses_bad_input():
-    C, M, L = np.array([1e17, 1e18, 1e19, 1e20]), np.array([20.0, 20.0, 320.0, 20.0]), np.array([4.0, 3.5, 3.2, 3.0])
+    C, M, L = (
+        np.array([1e17, 1e18, 1e19, 1e20]),
+        np.array([20.0, 20.0, 320.0, 20.0]),
+        np.array([4.0, 3.5, 3.2, 3.0]),
+    )
     with pytest.raises(ValueError, match="C, M, loss must have the same length"):
         fit_overtraining_law(C, M[:3], L)
     with pytest.raises(ValueError, match="at least 4 runs"):
@@ -187,6 +200,8 @@ def test_parallel_power_laws_recover_shared_floor_and_exponents():
 
 def test_parallel_power_laws_refuse_groups_without_two_computes():
     with pytest.raises(ValueError, match="needs at least two runs of different compute"):
-        fit_parallel_power_laws([1e17, 1e18, 1e19, 1e19], [5.0, 5.0, 20.0, 20.0], [4.0, 3.5, 3.0, 3.0])
+        fit_parallel_power_laws(
+            [1e17, 1e18, 1e19, 1e19], [5.0, 5.0, 20.0, 20.0], [4.0, 3.5, 3.0, 3.0]
+        )
     with pytest.raises(ValueError, match="group must have one entry per run"):
         fit_parallel_power_laws([1e17, 1e18], [5.0], [4.0, 3.5])

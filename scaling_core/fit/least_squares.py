@@ -1,9 +1,9 @@
 """Nonlinear least squares from many starts at once: a batched Levenberg–Marquardt iteration.
 
-A grid of starts of a small least-squares problem is a batch of independent problems of one size. Here
-every iteration solves the damped normal equations of all unfinished starts in one vectorised call, from
-analytic residuals and Jacobians; `best_least_squares` then polishes the best start with scipy's MINPACK
-Levenberg–Marquardt, so the optimum is as tight as a single-start solver gets it.
+A grid of starts of a small least-squares problem is a batch of independent problems of one size.
+Here every iteration solves the damped normal equations of all unfinished starts in one vectorised
+call, from analytic residuals and Jacobians; `best_least_squares` then polishes the best start with
+scipy's MINPACK Levenberg–Marquardt, so the optimum is as tight as a single-start solver gets it.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from numpy.typing import NDArray
 from scipy.optimize import least_squares
 
-FloatArray = NDArray[np.float64]
+from .._typing import FloatArray
+
 ResidualsAndJacobian = Callable[[FloatArray], tuple[FloatArray, FloatArray]]
 
 
@@ -27,12 +27,12 @@ def batched_levenberg_marquardt(
 ) -> tuple[FloatArray, FloatArray]:
     """Minimise ½‖r(θ)‖² from every row of `starts` (k, p) at once.
 
-    `residuals_and_jacobian` maps a (k, p) batch to residuals (k, n) and Jacobians (k, n, p). Each start
-    keeps its own Marquardt damping (scaled by diag JᵀJ, so parameters of very different size are
-    treated alike); a start stops when a step improves its cost by less than `tol` relative, when its
-    step is smaller than `tol` relative to its parameters, or when no damping makes progress.
-    Returns the final parameters (k, p) and residual sums of squares (k,), NaN-free (a start whose
-    cost is not finite at its start gets +inf).
+    `residuals_and_jacobian` maps a (k, p) batch to residuals (k, n) and Jacobians (k, n, p). Each
+    start keeps its own Marquardt damping (scaled by diag JᵀJ, so parameters of very different size
+    are treated alike); a start stops when a step improves its cost by less than `tol` relative,
+    when its step is smaller than `tol` relative to its parameters, or when no damping makes
+    progress. Returns the final parameters (k, p) and residual sums of squares (k,), NaN-free (a
+    start whose cost is not finite at its start gets +inf).
     """
     theta = np.array(starts, dtype=float, copy=True)
     if theta.ndim != 2:
@@ -94,8 +94,8 @@ def best_least_squares(
 ) -> tuple[FloatArray, float, bool, FloatArray]:
     """Batched LM from every start, then scipy's MINPACK LM (analytic Jacobian) from the best one.
 
-    Returns the best parameters (p,), their residual sum of squares, whether MINPACK reported success,
-    and the residual sum of squares of every start (k,), the best one after polishing.
+    Returns the best parameters (p,), their residual sum of squares, whether MINPACK reported
+    success, and the residual sum of squares of every start (k,), the best one after polishing.
     """
     theta, cost = batched_levenberg_marquardt(residuals_and_jacobian, starts)
     if not np.isfinite(cost).any():

@@ -18,7 +18,8 @@ Law = TypeVar("Law")
 @dataclass(frozen=True)
 class FitResult(Generic[Law]):
     """The best of a multi-start fit. `params` is the optimiser's vector (in the fit's own
-    parametrisation); `objective_by_start` holds the objective reached from every start that was run."""
+    parametrisation); `objective_by_start` holds the objective reached from every start that was
+    run."""
 
     law: Law
     params: NDArray[np.float64]

@@ -1,17 +1,19 @@
-"""Over-training and downstream error (Gadre et al. 2024): the two laws and their least-squares fits.
+"""Over-training and downstream error (Gadre et al. 2024): the two laws and their least-squares
+fits.
 
 Loss against compute C = 6ND and token multiplier M = D/N:
 
     L(C, M) = E + (a·M^η + b·M^(−η))·C^(−η),
 
-so at fixed M loss is a power law in C with the same exponent η for every M. The authors' code writes
-the same law in N and M, L = E + α·N^c + β·6^(c/2)·(M·N)^c with c = −2η; then a = α·6^η and b = β.
+so at fixed M loss is a power law in C with the same exponent η for every M. The authors' code
+writes the same law in N and M, L = E + α·N^c + β·6^(c/2)·(M·N)^c with c = −2η; then a = α·6^η and b
+= β.
 
 Average top-1 error against loss: Err(L) = ε − k·exp(−γL).
 
-Both laws are fitted as the authors do: ordinary least squares on the raw loss (or error), from a grid
-of starts, the best fit by residual sum of squares, with the batched Levenberg–Marquardt engine of
-`scaling_core.fit.least_squares` and analytic Jacobians.
+Both laws are fitted as the authors do: ordinary least squares on the raw loss (or error), from a
+grid of starts, the best fit by residual sum of squares, with the batched Levenberg–Marquardt engine
+of `scaling_core.fit.least_squares` and analytic Jacobians.
 """
 
 from __future__ import annotations
@@ -20,14 +22,13 @@ from dataclasses import dataclass
 from itertools import product
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
 from .._checks import as_positive
+from .._typing import FloatArray
 from ..fit.least_squares import ResidualsAndJacobian, best_least_squares
 from ..fit.report import FitReport
 from ..fit.result import FitResult
-
-FloatArray = NDArray[np.float64]
 
 
 def _finite(owner: str, **values: float) -> None:
@@ -52,7 +53,9 @@ class OvertrainingLaw:
             raise ValueError(f"OvertrainingLaw.eta must be > 0, got {self.eta!r}")
 
     @classmethod
-    def from_code_form(cls, alpha: float, beta: float, c: float, E: float, name: str = "over-training law") -> OvertrainingLaw:
+    def from_code_form(
+        cls, alpha: float, beta: float, c: float, E: float, name: str = "over-training law"
+    ) -> OvertrainingLaw:
         """The law from the constants of the authors' N-form E + α·N^c + β·6^(c/2)·(M·N)^c."""
         eta = -c / 2
         return cls(E=E, a=alpha * 6.0**eta, b=beta, eta=eta, name=name)
@@ -80,7 +83,9 @@ class OvertrainingLaw:
     def optimal_multiplier(self) -> float:
         """The M minimising loss at any fixed compute: (b/a)^(1/(2η)); needs a, b > 0."""
         if self.a <= 0 or self.b <= 0:
-            raise ValueError(f"the optimal multiplier needs a > 0 and b > 0, got a={self.a!r}, b={self.b!r}")
+            raise ValueError(
+                f"the optimal multiplier needs a > 0 and b > 0, got a={self.a!r}, b={self.b!r}"
+            )
         return float((self.b / self.a) ** (1 / (2 * self.eta)))
 
 
@@ -101,12 +106,14 @@ class DownstreamLaw:
         return self.epsilon - self.k * np.exp(-self.gamma * as_positive("loss", loss))
 
     def loss_for_error(self, error: ArrayLike) -> FloatArray:
-        """The loss at which the law predicts `error` (inverse of `error`; needs k·γ ≠ 0, error on the
-        law's side of ε)."""
+        """The loss at which the law predicts `error` (inverse of `error`; needs k·γ ≠ 0, error on
+        the law's side of ε)."""
         error = np.asarray(error, dtype=float)
         ratio = (self.epsilon - error) / self.k
         if self.gamma == 0 or np.any(~(ratio > 0)):
-            raise ValueError(f"error must lie strictly between ε={self.epsilon:.4g} and ε − k, got {error!r}")
+            raise ValueError(
+                f"error must lie strictly between ε={self.epsilon:.4g} and ε − k, got {error!r}"
+            )
         return -np.log(ratio) / self.gamma
 
 
@@ -125,7 +132,9 @@ def gadre2024_starts() -> FloatArray:
     """
     rows = [
         (E, alpha * 6.0 ** (-c / 2), beta, -c / 2)
-        for alpha, beta, c, E in product((1e2, 3e2, 1e3, 3e3), (1e2, 3e2, 1e3, 3e3), (-0.1, -0.3), (0.0, 1.0, 2.0, 10.0))
+        for alpha, beta, c, E in product(
+            (1e2, 3e2, 1e3, 3e3), (1e2, 3e2, 1e3, 3e3), (-0.1, -0.3), (0.0, 1.0, 2.0, 10.0)
+        )
     ]
     return np.array(rows)
 
@@ -160,9 +169,15 @@ def _least_squares_report(
 
 
 def fit_overtraining_law(
-    C: ArrayLike, M: ArrayLike, loss: ArrayLike, *, starts: ArrayLike | None = None, name: str = "fit"
+    C: ArrayLike,
+    M: ArrayLike,
+    loss: ArrayLike,
+    *,
+    starts: ArrayLike | None = None,
+    name: str = "fit",
 ) -> FitResult[OvertrainingLaw]:
-    """Least-squares fit of L(C, M) = E + (a·M^η + b·M^(−η))·C^(−η) to runs (compute, multiplier, loss).
+    """Least-squares fit of L(C, M) = E + (a·M^η + b·M^(−η))·C^(−η) to runs (compute, multiplier,
+    loss).
 
     starts: (k, 4) rows of (E, a, b, η); by default the authors' 128 (`gadre2024_starts`).
     """
@@ -175,7 +190,10 @@ def fit_overtraining_law(
     theta, rss, converged, by_start = best_least_squares(overtraining_residuals(C, M, loss), grid)
     E, a, b, eta = (float(v) for v in theta)
     if not eta > 0:
-        raise RuntimeError(f"the best fit has a non-positive exponent η = {eta:.4g}; the data do not support the law")
+        raise RuntimeError(
+            f"the best fit has a non-positive exponent η = {eta:.4g}; the data do not support the "
+            "law"
+        )
     form = "L = E + (a M^eta + b M^-eta) C^-eta"
     report = _least_squares_report(form, len(loss), len(grid), starts is None)
     report = report.with_data(flop_definition="C as given (Gadre et al.: 6ND)")
@@ -184,7 +202,8 @@ def fit_overtraining_law(
 
 
 def gadre2024_downstream_starts() -> FloatArray:
-    """Starts (ε, k, γ) for the error law: the authors' single start (1, 1, 1) within a small grid."""
+    """Starts (ε, k, γ) for the error law: the authors' single start (1, 1, 1) within a small
+    grid."""
     return np.array(list(product((0.5, 1.0), (0.5, 1.0, 2.0, 5.0), (0.25, 0.5, 1.0, 2.0))))
 
 
@@ -211,7 +230,11 @@ def fit_downstream_law(
     loss, error = _check_points(("loss", "error"), loss, error)
     if len(loss) < 3:
         raise ValueError(f"fitting three parameters needs at least 3 runs, got {len(loss)}")
-    grid = gadre2024_downstream_starts() if starts is None else np.atleast_2d(np.asarray(starts, dtype=float))
+    grid = (
+        gadre2024_downstream_starts()
+        if starts is None
+        else np.atleast_2d(np.asarray(starts, dtype=float))
+    )
     if grid.ndim != 2 or grid.shape[1] != 3:
         raise ValueError(f"starts must have shape (k, 3) for (epsilon, k, gamma), got {grid.shape}")
     theta, rss, converged, by_start = best_least_squares(downstream_residuals(loss, error), grid)
@@ -227,7 +250,8 @@ def fit_downstream_law(
 class ParallelPowerLaws:
     """Per-group power laws with a shared floor: L = E + λ_g·C^(−η_g) for every group g (here, each
     token multiplier M). Exponent intervals are t intervals at the stated level with E held at its
-    estimate: E's own uncertainty moves every η_g together and says nothing about whether they differ."""
+    estimate: E's own uncertainty moves every η_g together and says nothing about whether they
+    differ."""
 
     E: float
     groups: FloatArray
@@ -246,9 +270,12 @@ class ParallelPowerLaws:
         return self.E + self.scales[g] * as_positive("C (training FLOP)", C) ** -self.exponents[g]
 
 
-def fit_parallel_power_laws(C: ArrayLike, group: ArrayLike, loss: ArrayLike, *, level: float = 0.95) -> ParallelPowerLaws:
-    """Least-squares fit of L = E + λ_g·C^(−η_g) with one E shared by all groups (each needs ≥ 2 runs
-    of distinct C); starts: E ∈ {0.5, 1, 1.5, 2} × η ∈ {0.05, 0.1, 0.2}, λ_g matched to each group's mean."""
+def fit_parallel_power_laws(
+    C: ArrayLike, group: ArrayLike, loss: ArrayLike, *, level: float = 0.95
+) -> ParallelPowerLaws:
+    """Least-squares fit of L = E + λ_g·C^(−η_g) with one E shared by all groups (each needs ≥ 2
+    runs of distinct C); starts: E ∈ {0.5, 1, 1.5, 2} × η ∈ {0.05, 0.1, 0.2}, λ_g matched to each
+    group's mean."""
     from scipy.stats import t as student_t
 
     C, loss = _check_points(("C", "loss"), C, loss)
@@ -263,7 +290,10 @@ def fit_parallel_power_laws(C: ArrayLike, group: ArrayLike, loss: ArrayLike, *, 
             raise ValueError(f"group {groups[g]!r} needs at least two runs of different compute")
     dof = len(C) - (1 + 2 * k)
     if dof < 1:
-        raise ValueError(f"{len(C)} runs cannot determine {1 + 2 * k} parameters with residual degrees of freedom left")
+        raise ValueError(
+            f"{len(C)} runs cannot determine {1 + 2 * k} parameters with residual degrees of "
+            "freedom left"
+        )
     rows = np.arange(len(C))
 
     def evaluate(theta: FloatArray) -> tuple[FloatArray, FloatArray]:
@@ -278,7 +308,9 @@ def fit_parallel_power_laws(C: ArrayLike, group: ArrayLike, loss: ArrayLike, *, 
     starts = []
     for E0, eta0 in product((0.5, 1.0, 1.5, 2.0), (0.05, 0.1, 0.2)):
         gap = np.maximum(loss - E0, 1e-3)
-        log_scale = np.array([np.mean(np.log(gap[index == g]) + eta0 * log_C[index == g]) for g in range(k)])
+        log_scale = np.array(
+            [np.mean(np.log(gap[index == g]) + eta0 * log_C[index == g]) for g in range(k)]
+        )
         starts.append(np.r_[E0, log_scale, np.full(k, eta0)])
     theta, rss, _, _ = best_least_squares(evaluate, np.array(starts))
     _, J = evaluate(theta[None, :])

@@ -1,10 +1,11 @@
 """Loss curves as functions of the learning-rate schedule.
 
-`AnnealingLaw` is the law of Tissue et al. (2024): L(s) = L0 + A·S1(s)^(−α) − C·S2(s), with S1 the forward
-area and S2 the annealing area of the schedule up to step s (see `scaling_core.schedules`). For a fixed α
-it is linear in (L0, A, C); `fit_annealing_law` uses that to screen a grid of α by least squares, then
-refines the best candidates with BFGS on the Huber loss of log-loss with its analytic gradient.
-The multi-power law of Luo et al. (2025), its contrast, is in `scaling_core.papers.luo2025`.
+`AnnealingLaw` is the law of Tissue et al. (2024): L(s) = L0 + A·S1(s)^(−α) − C·S2(s), with S1 the
+forward area and S2 the annealing area of the schedule up to step s (see `scaling_core.schedules`).
+For a fixed α it is linear in (L0, A, C); `fit_annealing_law` uses that to screen a grid of α by
+least squares, then refines the best candidates with BFGS on the Huber loss of log-loss with its
+analytic gradient. The multi-power law of Luo et al. (2025), its contrast, is in
+`scaling_core.papers.luo2025`.
 """
 
 from __future__ import annotations
@@ -15,13 +16,13 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .._checks import as_positive
+from .._typing import FloatArray
 from ..fit.huber import huber
 from ..fit.multistart import minimize_batch
 from ..fit.report import FitReport
 from ..fit.result import FitResult
 from ..schedules import DEFAULT_MOMENTUM, annealing_areas, step_indices
 
-FloatArray = NDArray[np.float64]
 GRADIENT_TOLERANCE = 1e-8  # per point: |∂ objective / ∂ θ| below it counts as converged
 
 
@@ -45,7 +46,8 @@ class AnnealingLaw:
             raise ValueError(f"AnnealingLaw.lam must be in [0, 1), got {self.lam!r}")
 
     def loss(self, S1: ArrayLike, S2: ArrayLike) -> FloatArray:
-        """Predicted loss from the forward area S1 (> 0) and the annealing area S2 (broadcast together)."""
+        """Predicted loss from the forward area S1 (> 0) and the annealing area S2 (broadcast
+        together)."""
         S1 = as_positive("S1 (forward area)", S1)
         S2 = np.asarray(S2, dtype=float)
         return self.L0 + self.A * S1**-self.alpha - self.C * S2
@@ -60,11 +62,11 @@ class AnnealingLaw:
 def annealing_objective(
     theta: ArrayLike, S1: FloatArray, S2: FloatArray, log_loss: FloatArray, delta: float = 1e-3
 ) -> tuple[FloatArray, FloatArray]:
-    """Summed Huber loss of log L − log L̂ and its analytic gradient, for one (4,) or a batch (k, 4) of
-    vectors θ = (L0, log A, α, C): values of shape () or (k,), gradients (4,) or (k, 4).
+    """Summed Huber loss of log L − log L̂ and its analytic gradient, for one (4,) or a batch (k, 4)
+    of vectors θ = (L0, log A, α, C): values of shape () or (k,), gradients (4,) or (k, 4).
 
-    The value is +inf (gradient zero) where the law predicts a non-positive loss, which a line search
-    then steps back from."""
+    The value is +inf (gradient zero) where the law predicts a non-positive loss, which a line
+    search then steps back from."""
     theta = np.asarray(theta, dtype=float)
     batch = np.atleast_2d(theta)
     L0, log_a, alpha, C = (batch[:, i : i + 1] for i in range(4))
@@ -76,7 +78,12 @@ def annealing_objective(
         value, slope = huber(log_loss - np.log(predicted), delta)
     weight = -slope / predicted  # d Huber / d predicted
     grad = np.stack(
-        [weight.sum(axis=1), (weight * power).sum(axis=1), -(weight * power * log_s1).sum(axis=1), -(weight * S2).sum(axis=1)],
+        [
+            weight.sum(axis=1),
+            (weight * power).sum(axis=1),
+            -(weight * power * log_s1).sum(axis=1),
+            -(weight * S2).sum(axis=1),
+        ],
         axis=1,
     )
     values = np.where(valid, value.sum(axis=1), np.inf)
@@ -84,8 +91,11 @@ def annealing_objective(
     return (values[0], grad[0]) if theta.ndim == 1 else (values, grad)
 
 
-def _linear_starts(alphas: FloatArray, S1: FloatArray, S2: FloatArray, loss: FloatArray) -> FloatArray:
-    """For each α, the least-squares (L0, A, C) of L = L0 + A·S1^(−α) − C·S2; rows (L0, log A, α, C)."""
+def _linear_starts(
+    alphas: FloatArray, S1: FloatArray, S2: FloatArray, loss: FloatArray
+) -> FloatArray:
+    """For each α, the least-squares (L0, A, C) of L = L0 + A·S1^(−α) − C·S2; rows (L0, log A, α,
+    C)."""
     starts = []
     for alpha in alphas:
         design = np.column_stack([np.ones_like(S1), S1**-alpha, -S2])
@@ -105,16 +115,19 @@ def fit_annealing_law(
     alphas: ArrayLike | None = None,
     refine: int = 4,
 ) -> FitResult[AnnealingLaw]:
-    """Fit L0, A, α, C of the annealing law to points (S1, S2, loss), pooled over one or more curves.
+    """Fit L0, A, α, C of the annealing law to points (S1, S2, loss), pooled over one or more
+    curves.
 
     lam: the λ the areas were computed with (recorded in the law). alphas: the grid of α screened by
-    linear least squares (default 0.05 … 2 in steps of 0.05); the `refine` best are refined together by
-    batched BFGS on the summed Huber (δ = `delta`) loss of log-loss. `params` are (L0, log A, α, C);
-    `converged` says whether the gradient vanished at the optimum.
+    linear least squares (default 0.05 … 2 in steps of 0.05); the `refine` best are refined together
+    by batched BFGS on the summed Huber (δ = `delta`) loss of log-loss. `params` are (L0, log A, α,
+    C); `converged` says whether the gradient vanished at the optimum.
     """
     arrays = [np.ravel(np.asarray(x, dtype=float)) for x in (S1, S2, loss)]
     if len({len(x) for x in arrays}) != 1:
-        raise ValueError(f"S1, S2 and loss must have the same length, got {[len(x) for x in arrays]}")
+        raise ValueError(
+            f"S1, S2 and loss must have the same length, got {[len(x) for x in arrays]}"
+        )
     S1 = as_positive("S1 (forward area)", arrays[0])
     S2 = arrays[1]
     if not np.all(np.isfinite(S2)):
@@ -127,13 +140,18 @@ def fit_annealing_law(
     grid = np.arange(0.05, 2.001, 0.05) if alphas is None else as_positive("alphas", alphas)
     starts = _linear_starts(np.atleast_1d(grid), S1, S2, loss)
     if len(starts) == 0:
-        raise ValueError("no α of the grid gives a positive L0 and A by least squares; check the data or pass alphas")
+        raise ValueError(
+            "no α of the grid gives a positive L0 and A by least squares; check the data or pass "
+            "alphas"
+        )
     log_loss = np.log(loss)
     screened = annealing_objective(starts, S1, S2, log_loss, delta)[0]
     order = np.argsort(screened, kind="stable")[: max(1, refine)]
     order = order[np.isfinite(screened[order])]
     if len(order) == 0:
-        raise ValueError("the law predicts a non-positive loss from every start; check the data or pass alphas")
+        raise ValueError(
+            "the law predicts a non-positive loss from every start; check the data or pass alphas"
+        )
 
     def objective(theta: FloatArray, rows: NDArray[np.intp]) -> tuple[FloatArray, FloatArray]:
         return annealing_objective(theta, S1, S2, log_loss, delta)
@@ -144,7 +162,9 @@ def fit_annealing_law(
     gradient = annealing_objective(params, S1, S2, log_loss, delta)[1]
     converged = bool(np.max(np.abs(gradient)) <= GRADIENT_TOLERANCE * len(loss))
     L0, log_a, alpha, C = params
-    law = AnnealingLaw(L0=float(L0), A=float(np.exp(log_a)), alpha=float(alpha), C=float(C), lam=lam, name="fit")
+    law = AnnealingLaw(
+        L0=float(L0), A=float(np.exp(log_a)), alpha=float(alpha), C=float(C), lam=lam, name="fit"
+    )
     report = FitReport(
         form="L = L0 + A S1^-alpha - C S2 (areas of the learning-rate schedule)",
         n_points=len(loss),
@@ -163,7 +183,10 @@ def prediction_errors(observed: ArrayLike, predicted: ArrayLike) -> dict[str, fl
     observed = as_positive("observed", observed)
     predicted = np.asarray(predicted, dtype=float)
     if observed.shape != predicted.shape:
-        raise ValueError(f"observed and predicted must have the same shape, got {observed.shape} and {predicted.shape}")
+        raise ValueError(
+            f"observed and predicted must have the same shape, got {observed.shape} and "
+            f"{predicted.shape}"
+        )
     relative = np.abs(predicted - observed) / observed
     r2 = 1.0 - np.sum((observed - predicted) ** 2) / np.sum((observed - observed.mean()) ** 2)
     return {"mean": float(relative.mean()), "worst": float(relative.max()), "r2": float(r2)}
