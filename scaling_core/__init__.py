@@ -20,8 +20,9 @@ top:
 Code that only one paper needs sits in `papers/`, one module per paper named after it
 (`papers.gadre2024`: over-training law; `papers.sardana2024`: hardware cost model; `papers.tao2024`:
 vocabulary law; `papers.tissue2024`: annealing law; `papers.luo2025`: the multi-power law with its
-printed and logged constants, and the schedules of the released loss curves). Chapters compute; the
-package holds what two chapters share or a reader may reuse.
+printed and logged constants, and the schedules of the released loss curves;
+`papers.openathena2026`: noise-free IsoFLOP designs and approach 2's closed-form bias). Chapters
+compute; the package holds what two chapters share or a reader may reuse.
 """
 
 __version__ = "0.1.0"
