@@ -1,0 +1,1 @@
+"""Paper-specific models and procedures: one module per paper, named after it."""
