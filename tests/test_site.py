@@ -20,9 +20,15 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
+import numpy as np
 import pytest
 import yaml
 from playwright import sync_api as playwright_api
+
+from scaling_core.allocate import compute_optimal_for_loss, inference_optimal, total_flops
+from scaling_core.laws import LAWS
+from scaling_core.papers import besiroglu2024
+from scaling_core.planner import QUANTITIES, budget_table, hoffmann_rules
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "_build" / "html"
@@ -76,14 +82,15 @@ def browser():
         browser.close()
 
 
-def open_page(browser, url: str):
-    """A fresh page at `url`, recording console errors, page errors and failed requests of this site.
+def open_page(browser, url: str, width: int = 1280, height: int = 900, color_scheme: str = "light"):
+    """A fresh page at `url` (a `width` × `height` viewport, the system theme `color_scheme`), recording
+    console errors, page errors and failed requests of this site.
 
     Resources of other hosts (MathJax from its CDN) are not the site's own: where there is no network
     they fail to load, and those failures are not counted."""
     site = url.split("/", 3)[:3]
     own = lambda address: address.split("/", 3)[:3] == site  # noqa: E731
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page = browser.new_page(viewport={"width": width, "height": height}, color_scheme=color_scheme)
     problems: list[str] = []
 
     def on_console(message) -> None:
@@ -149,3 +156,150 @@ def test_book_scorecard_lists_every_chapter(browser, site_url: str) -> None:
         assert not problems, "book/scorecard: " + "; ".join(problems)
     finally:
         page.close()
+
+
+# ---- the training-run planner (book/planner.md) ------------------------------------------------------
+
+PLANNER = "book/planner.html"
+PLANNER_RTOL = 1e-6
+INTERVAL_LAW = "besiroglu2024"  # the law whose bootstrap draws the page carries
+BUDGETS = np.logspace(19, 27, 20)
+INFERENCE = list(zip(np.logspace(20, 26, 20), np.logspace(14, 9, 20)))  # (budget, lifetime inference tokens)
+
+
+def planner_rows(page) -> dict[str, dict[str, float | None]]:
+    """{law name: {data-field: plain number}} of the result tables; a field without a number maps to None."""
+    rows = page.eval_on_selector_all(
+        "#planner-results tr[data-law]",
+        """rows => rows.map(r => [r.dataset.law, Object.fromEntries([...r.querySelectorAll('[data-field]')]
+              .map(c => [c.dataset.field, c.hasAttribute('data-value') ? c.dataset.value : null]))])""",
+    )
+    merged: dict[str, dict[str, float | None]] = {}
+    for law, fields in rows:
+        merged.setdefault(law, {}).update({k: None if v is None else float(v) for k, v in fields.items()})
+    return merged
+
+
+def set_planner(page, flops: str = "", loss: str = "", inference: str = "0") -> None:
+    page.fill("#planner-flops", flops)
+    page.fill("#planner-loss", loss)
+    page.fill("#planner-inference-tokens", inference)
+
+
+def assert_close(where: str, shown: dict, expected: dict[str, float]) -> None:
+    for field, value in expected.items():
+        assert shown.get(field) is not None, f"{where}: no number in field {field}"
+        assert shown[field] == pytest.approx(value, rel=PLANNER_RTOL), f"{where}: {field}"
+
+
+@pytest.fixture(scope="module")
+def planner(browser, site_url: str):
+    page, problems = open_page(browser, urljoin(site_url, PLANNER))
+    page.wait_for_selector("#planner-results tr[data-law]")
+    yield page
+    assert not problems, "planner: " + "; ".join(problems)
+    page.close()
+
+
+def test_planner_shows_every_law_and_rule(planner) -> None:
+    assert set(planner_rows(planner)) == set(LAWS) | set(hoffmann_rules())
+    options = planner.eval_on_selector_all("#planner-law option", "os => os.map(o => o.value)")
+    assert options == list(LAWS)
+
+
+def test_planner_budgets_match_the_library(planner) -> None:
+    rules = hoffmann_rules()
+    epoch = budget_table(LAWS[INTERVAL_LAW], BUDGETS, theta=besiroglu2024.bootstrap().theta, level=0.8)
+    for i, flops in enumerate(BUDGETS):
+        set_planner(planner, flops=repr(float(flops)))
+        rows = planner_rows(planner)
+        for name, law in LAWS.items():
+            N, D = law.compute_optimal(flops)
+            assert_close(f"{name} at {flops:.3g} FLOP", rows[name],
+                         {"params": N, "tokens": D, "tokens_per_param": D / N, "loss": law.loss(N, D)})
+        for name, rule in rules.items():
+            N, D = rule.compute_optimal(flops)
+            assert_close(f"{name} at {flops:.3g} FLOP", rows[name], {"params": N, "tokens": D, "tokens_per_param": D / N})
+        bounds = {f"{q}_{side}": epoch[f"{q}_{side}"][i] for q in QUANTITIES for side in ("low", "high")}
+        assert_close(f"{INTERVAL_LAW} interval at {flops:.3g} FLOP", rows[INTERVAL_LAW], bounds)
+
+
+def test_planner_target_losses_match_the_library(planner) -> None:
+    lowest = min(LAWS, key=lambda name: LAWS[name].E)
+    planner.select_option("#planner-law", lowest)
+    highest_e = max(law.E for law in LAWS.values())
+    for loss in np.linspace(highest_e + 0.02, highest_e + 1.5, 20):
+        set_planner(planner, flops="1e24", loss=repr(float(loss)))
+        rows = planner_rows(planner)
+        for name, law in LAWS.items():
+            N, D = compute_optimal_for_loss(law, loss)
+            assert_close(f"{name} at loss {loss:.4g}", rows[name],
+                         {"params": N, "tokens": D, "tokens_per_param": D / N, "loss": loss, "flops": 6 * N * D})
+        for name in hoffmann_rules():
+            assert set(rows[name]) == {"note"}, f"{name}: a rule of thumb cannot start from a loss"
+
+
+def test_planner_inference_optimum_matches_the_library(planner) -> None:
+    for flops, tokens in INFERENCE:
+        set_planner(planner, flops=repr(float(flops)), inference=repr(float(tokens)))
+        rows = planner_rows(planner)
+        for name, law in LAWS.items():
+            N, D = inference_optimal(law, law.optimal_loss(flops), tokens)
+            assert_close(f"{name} at {flops:.3g} FLOP, {tokens:.3g} inference tokens", rows[name],
+                         {"inference_params": N, "inference_train_tokens": D, "inference_tokens_per_param": D / N,
+                          "total_flops": total_flops(N, D, tokens)})
+
+
+@pytest.mark.parametrize(
+    ("field", "text", "message"),
+    [
+        ("planner-flops", "-1e24", "greater than zero"),
+        ("planner-flops", "0", "greater than zero"),
+        ("planner-flops", "lots", "not a number"),
+        ("planner-flops", "", "required"),
+        ("planner-inference-tokens", "-5", "zero or more"),
+        ("planner-inference-tokens", "1e12 tokens", "not a number"),
+        ("planner-loss", "0", "greater than zero"),
+        ("planner-loss", "abc", "not a number"),
+        ("planner-loss", "1.0", "irreducible loss"),
+    ],
+)
+def test_planner_refuses_bad_input_next_to_the_field(planner, field: str, text: str, message: str) -> None:
+    set_planner(planner, flops="1e24")
+    planner.fill(f"#{field}", text)
+    note = planner.locator(f"#{field}-error")
+    assert message in note.inner_text(), f"{field} = {text!r}: message {note.inner_text()!r}"
+    assert note.is_visible()
+    box, input_box = note.bounding_box(), planner.locator(f"#{field}").bounding_box()
+    assert abs(box["x"] - input_box["x"]) < 5 and 0 <= box["y"] - input_box["y"] < 80, "message not next to its field"
+    assert planner.locator("#planner-results tr").count() == 0, "a plan was shown for bad input"
+    assert "NaN" not in planner.locator("article").inner_text()
+    set_planner(planner, flops="1e24")
+    assert note.inner_text() == "" and planner.locator("#planner-results tr[data-law]").count() > 0
+
+
+@pytest.mark.parametrize(("name", "width", "scheme"), [("light", 1280, "light"), ("dark", 1280, "dark"), ("phone", 375, "light")])
+def test_planner_reads_in_both_themes_and_on_a_phone(browser, site_url: str, name: str, width: int, scheme: str) -> None:
+    page, problems = open_page(browser, urljoin(site_url, PLANNER), width=width, height=812, color_scheme=scheme)
+    try:
+        set_planner(page, flops="1e24", inference="1e13")
+        page.wait_for_selector("#planner-results tr[data-law]")
+        assert page.get_attribute("html", "data-theme") == scheme
+        text, background = page.eval_on_selector(
+            "#planner-results td[data-field=params]",
+            "c => [getComputedStyle(c).color, getComputedStyle(document.body).backgroundColor]",
+        )
+        assert abs(luminance(text) - luminance(background)) > 0.5, f"{name}: text {text} on {background}"
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 1, f"{name}: the page is {overflow} px wider than the screen"
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"planner-{name}.png"), full_page=True)
+        assert not problems, f"planner ({name}): " + "; ".join(problems)
+    finally:
+        page.close()
+
+
+def luminance(css_color: str) -> float:
+    """Relative brightness 0…1 of an `rgb(…)`/`rgba(…)` colour."""
+    red, green, blue = (float(x) for x in css_color[css_color.index("(") + 1 : -1].split(",")[:3])
+    return (0.2126 * red + 0.7152 * green + 0.0722 * blue) / 255
