@@ -22,7 +22,7 @@ from urllib.parse import urljoin, urlparse
 
 import numpy as np
 import pytest
-import yaml
+from book_pages import toc_pages
 from playwright import sync_api as playwright_api
 
 from scaling_core.allocate import compute_optimal_for_loss, inference_optimal, total_flops
@@ -43,24 +43,19 @@ def require(condition: bool, reason: str) -> None:
         pytest.skip(reason)
 
 
-def toc_pages() -> list[str]:
-    """Docnames of the table of contents, in reading order."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    pages = [toc["root"]]
-    for part in toc.get("parts", []):
-        pages += [entry["file"] for entry in part["chapters"]]
-    return pages
-
-
 def chromium_path() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:  # no line per request in the test output
+        pass
 
 
 @pytest.fixture(scope="module")
 def site_url() -> Iterator[str]:
     require((SITE / "index.html").is_file(), f"no built site in {SITE}: build the book first (README command 1)")
-    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(SITE))
-    handler.log_message = lambda *args: None  # type: ignore[method-assign]
+    handler = functools.partial(QuietHandler, directory=str(SITE))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -77,7 +72,10 @@ def browser():
         try:
             browser = playwright.chromium.launch(executable_path=executable, headless=True, args=flags)
         except playwright_api.Error as error:
-            require(False, f"no browser to run: install Debian's chromium package ({error})")
+            found = f"Chromium at {executable} did not start" if executable else "no Chromium found"
+            reason = error.message.splitlines()[0] if error.message else type(error).__name__
+            require(False, f"{found} ({reason}); install it: `apt-get install chromium` on Debian or Ubuntu, "
+                           "`python -m playwright install chromium` elsewhere")
         yield browser
         browser.close()
 
@@ -116,16 +114,59 @@ def test_page_reads_cleanly(browser, site_url: str, docname: str) -> None:
         assert not broken_images, f"{docname}: images that did not load: {broken_images}"
         links = page.eval_on_selector_all("article a[href]", "links => links.map(a => a.href)")
         missing = sorted(
-            {link for link in links if link.startswith(site_url) and not (SITE / urlparse(link).path.lstrip("/")).is_file()}
+            {link for link in links if link.startswith(site_url) and not link.endswith(".pdf")  # test_pdf.py's
+             and not (SITE / urlparse(link).path.lstrip("/")).is_file()}
         )
         assert not missing, f"{docname}: internal links to pages that do not exist: {missing}"
         if page.locator("article .math").count():
             page.wait_for_selector("article mjx-container", timeout=15000)  # MathJax, served with the site, typeset
+        check_layout(page, docname)
         if docname.startswith("chapters/"):
             check_chapter(page, docname)
         assert not problems, f"{docname}: " + "; ".join(problems)
     finally:
         page.close()
+
+
+@pytest.mark.parametrize("docname", toc_pages())
+def test_page_fits_a_phone(browser, site_url: str, docname: str) -> None:
+    page, problems = open_page(browser, urljoin(site_url, f"{docname}.html"), width=PHONE_WIDTH, height=812)
+    try:
+        check_layout(page, docname)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"phone-{docname.replace('/', '-')}.png"))
+        assert not problems, f"{docname} at {PHONE_WIDTH} px: " + "; ".join(problems)
+    finally:
+        page.close()
+
+
+PHONE_WIDTH = 375
+# Tables whose right edge lies beyond the text column and that no box inside the article scrolls.
+CUT_OFF_TABLES = """() => {
+  const article = document.querySelector('article.bd-article');
+  const right = article.getBoundingClientRect().right + 1;
+  const scrolls = e => ['auto', 'scroll'].includes(getComputedStyle(e).overflowX);
+  return [...article.querySelectorAll('table')].filter(table => {
+    for (let e = table; e && e !== article; e = e.parentElement) if (scrolls(e)) return e.getBoundingClientRect().right > right;
+    return table.getBoundingClientRect().right > right;
+  }).map(t => (t.innerText || '').slice(0, 60));
+}"""
+# Search boxes and buttons a reader can see: the sidebar's box, or on a phone the header's button.
+VISIBLE_SEARCH = """() => [...document.querySelectorAll('button.search-button__button')]
+  .filter(e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0 && getComputedStyle(e).visibility !== 'hidden'; })
+  .length"""
+
+
+def check_layout(page, docname: str) -> None:
+    """At the page's width: no top band, one search box, no table cut off, nothing wider than the screen."""
+    width = page.viewport_size["width"]
+    where = f"{docname} at {width} px"
+    assert not page.locator("header.bd-header").is_visible(), f"{where}: the theme's top band is shown"
+    assert page.evaluate(VISIBLE_SEARCH) == 1, f"{where}: not exactly one search box"
+    cut = page.evaluate(CUT_OFF_TABLES)
+    assert not cut, f"{where}: tables cut off at the right: {cut}"
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 1, f"{where}: the page is {overflow} px wider than the screen"
 
 
 def check_chapter(page, docname: str) -> None:
