@@ -3,18 +3,24 @@
 nbval collects only `.ipynb` files; chapters are jupytext MyST notebooks. This hook hands each
 `chapters/*.md` to a subclass of nbval's collector that reads the file through jupytext, so the chapter
 runs in place (the kernel starts in its folder, as in the book build) and a failing cell is reported as
-`chapters/<chapter>.md::Cell <n>` with its source and traceback. It relies on nbval internals; nbval is
-pinned exactly in requirements.txt for that reason.
+`chapters/<chapter>.md::Cell <n>` with its source and traceback. After a failing cell the chapter's
+remaining cells are skipped ("after the failure in cell N"), so the first error is the one a reader sees.
+Tests and chapters never run in exploration mode: `SCALING_CORE_EXPLORE` is removed from the environment
+that the kernels inherit. It relies on nbval internals; nbval is pinned exactly in requirements.txt for that
+reason.
 """
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from pathlib import Path
 
 import jupytext
 import pytest
 from nbval.plugin import IPyNbCell, IPyNbFile, find_comment_markers, find_metadata_tags
+
+os.environ.pop("SCALING_CORE_EXPLORE", None)
 
 
 def is_myst_notebook(path: Path) -> bool:
@@ -23,6 +29,22 @@ def is_myst_notebook(path: Path) -> bool:
         return False
     head = path.read_text(encoding="utf-8")[:2000]
     return head.startswith("---") and "jupytext:" in head and "kernelspec:" in head
+
+
+class StopAfterFailureCell(IPyNbCell):
+    """An nbval cell that is skipped once an earlier cell of its notebook has failed."""
+
+    def runtest(self):
+        failed = getattr(self.parent, "failed_cell", None)
+        if failed is not None:
+            pytest.skip(f"after the failure in cell {failed}")
+        try:
+            super().runtest()
+        except pytest.skip.Exception:
+            raise
+        except BaseException:
+            self.parent.failed_cell = self.cell_num
+            raise
 
 
 class MystNotebook(IPyNbFile):
@@ -35,7 +57,7 @@ class MystNotebook(IPyNbFile):
             options = defaultdict(bool, find_metadata_tags(cell.metadata))
             options.update(dict(find_comment_markers(cell.source)))
             options.setdefault("check", self.compare_outputs)
-            yield IPyNbCell.from_parent(self, name=f"Cell {number}", cell_num=number, cell=cell, options=options)
+            yield StopAfterFailureCell.from_parent(self, name=f"Cell {number}", cell_num=number, cell=cell, options=options)
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector):

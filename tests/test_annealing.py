@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scaling_core.annealing import (
+from scaling_core.papers.tissue2024 import (
     MPL_LUO_2025,
     AnnealingLaw,
     MultiPowerLaw,

@@ -1,4 +1,4 @@
-"""scaling_core.cost: dollar cost of training and serving, and the cost-optimal model."""
+"""scaling_core.papers.sardana2024: dollar cost of training and serving, and the cost-optimal model."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from scaling_core.allocate import compute_optimal_for_loss, compute_optimal_tokens, inference_optimal
-from scaling_core.cost import A100_40GB, A100_80GB, ACCELERATORS, H100, CostModel, cost_optimal
+from scaling_core.papers.sardana2024 import A100_40GB, A100_80GB, ACCELERATORS, H100, CostModel, cost_optimal
 from scaling_core.laws import SARDANA_2024
 
 SARDANA = SARDANA_2024

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from scaling_core.data import available, load
-from scaling_core.vocabulary import tokens_per_character
+from scaling_core.papers.tao2024 import tokens_per_character
 
 
 def test_grid_is_six_models_by_ten_vocabularies_by_twenty_checkpoints():

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from scaling_core.flops_appendix_f import (
+from scaling_core.compute.layerwise import (
     TABLE_A9_SHAPES,
     TransformerShape,
     forward_flops,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -52,4 +53,33 @@ def test_failing_cell_is_named(tmp_path: Path) -> None:
 def test_kernel_starts_in_the_notebook_folder(tmp_path: Path) -> None:
     body = "```{code-cell}\nfrom pathlib import Path\nassert Path.cwd().name == %r\n```\n" % tmp_path.name
     result = run_pytest_on(tmp_path, body)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_cells_after_a_failure_are_skipped_with_its_cell_named(tmp_path: Path) -> None:
+    body = (
+        "```{code-cell}\nx = 1\n```\n\n```{code-cell}\nraise ValueError('first error')\n```\n\n"
+        "```{code-cell}\ny = undefined_name\n```\n\n```{code-cell}\nz = 3\n```\n"
+    )
+    result = run_pytest_on(tmp_path, body)
+    assert result.returncode == 1
+    assert "1 failed, 1 passed, 2 skipped" in result.stdout
+    assert "first error" in result.stdout and "NameError" not in result.stdout
+    verbose = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--nbval-lax", "--nbval-current-env", "-rs", "-q",
+         "sample.md"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+    )
+    assert "after the failure in cell 1" in verbose.stdout
+
+
+def test_tests_never_run_in_exploration_mode(tmp_path: Path) -> None:
+    body = "```{code-cell}\nimport os\nassert 'SCALING_CORE_EXPLORE' not in os.environ\n```\n"
+    shutil.copy(ROOT / "conftest.py", tmp_path / "conftest.py")
+    (tmp_path / "sample.md").write_text(HEADER + body, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--nbval-lax", "--nbval-current-env", "-q", "sample.md"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "SCALING_CORE_EXPLORE": "1"},
+    )
     assert result.returncode == 0, result.stdout + result.stderr

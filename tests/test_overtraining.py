@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from scaling_core.overtraining import (
+from scaling_core.papers.gadre2024 import (
     DownstreamLaw,
     OvertrainingLaw,
     batched_levenberg_marquardt,

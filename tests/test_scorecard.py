@@ -1,94 +1,166 @@
-"""scaling_core.scorecard: claims, their status, the rendered table and the recorded JSON."""
+"""scaling_core.scorecard: published numbers by key, claim kinds, tolerance bases, the record and its checks."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from scaling_core.scorecard import Claim, Scorecard, ScorecardError
+from scaling_core import scorecard as sc
+from scaling_core.scorecard import Claim, Kind, PublishedNumbersError, Scorecard, ScorecardError
+
+HEADER = "key,what,value,unit,where,verified,how,chapter,not_claimed\n"
+ROWS = (
+    "alpha,exponent alpha,0.34731,,Table 2,yes,notebook output,99_sample,\n"
+    "runs,required runs,634773,,cell 31,yes,notebook output,99_sample,\n"
+    "gopher,N_opt at Gopher's budget,40e9,,Table 3,no,not checked,99_sample,\n"
+    "skipped,a number we do not score,1.5,,Table 9,yes,text,99_sample,needs the unreleased runs\n"
+    "other,a number of another chapter,2.0,,Table 1,yes,text,98_other,\n"
+)
 
 
-def make_card() -> Scorecard:
-    card = Scorecard("99_sample", "Sample")
-    card.add("exponent a", 0.49, 0.492, 0.02, "Table 2", True)
-    card.add("relative claim", 100.0, 104.0, 0.05, "Table 3", True, relative=True)
+def write_paper(root: Path, paper: str, body: str) -> None:
+    (root / paper).mkdir(parents=True, exist_ok=True)
+    (root / paper / "published.csv").write_text(HEADER + body, encoding="utf-8")
+
+
+@pytest.fixture
+def papers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    write_paper(tmp_path, "sample", ROWS)
+    write_paper(tmp_path, "second", "alpha,another alpha,0.5,,Eq. 1,yes,text,99_sample,\n")
+    monkeypatch.setenv("SCALING_CORE_DATA", str(tmp_path))
+    monkeypatch.delenv(sc.EXPLORE_ENV, raising=False)
+    sc.published_numbers.cache_clear()
+    yield tmp_path
+    sc.published_numbers.cache_clear()
+
+
+def complete_card() -> Scorecard:
+    card = Scorecard("99_sample", "Sample", papers=("sample",))
+    card.claim("alpha", 0.347312)
+    card.claim("runs", 634_000, tolerance=0.01, relative=True, basis="seed spread, 3 s.d.")
     return card
 
 
-def test_claims_within_tolerance_pass(tmp_path: Path) -> None:
-    card = make_card()
-    assert card.check(tmp_path) is card
-    assert card.summary() == {"claims": 2, "passed": 2, "expected discrepancies": 0, "failed": 0}
+def test_claims_take_target_kind_and_printed_precision_from_the_file(papers: Path) -> None:
+    card = complete_card()
+    alpha, runs = card.claims
+    assert alpha.kind is Kind.PAPER and alpha.target == 0.34731 and alpha.source == "Table 2"
+    assert alpha.tolerance == pytest.approx(5e-6) and alpha.basis == sc.PRINTED_PRECISION
+    assert runs.basis == "seed spread, 3 s.d." and runs.relative
+    unverified = card.claim("gopher", 41e9)
+    assert unverified.kind is Kind.UNVERIFIED and unverified.tolerance == pytest.approx(0.5e9)
 
 
-def test_failed_claims_are_all_listed(tmp_path: Path) -> None:
-    card = make_card()
-    card.add("too far", 1.0, 1.5, 0.1, "Eq. 10", True)
-    card.add("also too far", 2.0, 3.0, 0.1, "Eq. 11", False, relative=True)
+def test_printed_precision_is_half_the_last_digit_and_can_fail(papers: Path) -> None:
+    card = Scorecard("99_sample", "Sample", papers=("sample",))
+    assert not card.claim("alpha", 0.347316).ok  # 6e-6 away, printed to 1e-5
+    assert card.claim("runs", 634773.4).ok
+
+
+def test_a_tolerance_needs_its_basis_and_an_unknown_key_is_refused(papers: Path) -> None:
+    card = Scorecard("99_sample", "Sample", papers=("sample",))
+    with pytest.raises(ValueError, match="needs its basis"):
+        card.claim("alpha", 0.35, tolerance=0.01)
+    with pytest.raises(PublishedNumbersError, match="no published number 'beta'"):
+        card.claim("beta", 0.35)
+    with pytest.raises(ValueError, match="basis"):
+        Claim("x", 1.0, 1.0, 0.1, " ", Kind.CHECK, "s")
+
+
+def test_a_key_in_two_papers_must_be_qualified(papers: Path) -> None:
+    card = Scorecard("99_sample", "Sample", papers=("sample", "second"))
+    with pytest.raises(PublishedNumbersError, match="paper:alpha"):
+        card.claim("alpha", 0.3473)
+    assert card.claim("second:alpha", 0.5).target == 0.5
+
+
+def test_cross_checks_are_their_own_kind(papers: Path) -> None:
+    card = complete_card()
+    claim = card.cross_check("a from alpha, beta", 0.5139, 0.5141, tolerance=0.001, basis="printed", source="derived")
+    assert claim.kind is Kind.CHECK
+    assert card.summary()["check"] == {"claims": 1, "passed": 1, "expected discrepancies": 0, "failed": 0}
+    assert card.summary()["paper"]["passed"] == 2
+
+
+def test_failed_claims_are_all_listed_and_raise(papers: Path) -> None:
+    card = complete_card()
+    card.cross_check("too far", 1.0, 1.5, tolerance=0.1, basis="reason", source="Eq. 10")
+    card.cross_check("also too far", 2.0, 3.0, tolerance=0.1, basis="reason", source="Eq. 11", relative=True)
     with pytest.raises(ScorecardError) as error:
-        card.check(tmp_path)
-    assert "2 claim(s) of 99_sample failed" in str(error.value)
+        card.check()
+    assert "2 problem(s)" in str(error.value)
     assert "too far" in str(error.value) and "also too far" in str(error.value)
-    assert (tmp_path / "99_sample.json").is_file()  # recorded even when it fails
 
 
-def test_expected_discrepancy_is_kept_and_must_stay_discrepant(tmp_path: Path) -> None:
-    card = Scorecard("99_sample", "Sample")
-    claim = card.add("misprint", 1.26e24, 1.26e25, 0.01, "Table A3", True, relative=True, expected_discrepancy="typo")
+def test_a_verified_number_of_the_chapter_must_be_claimed_or_explained(papers: Path) -> None:
+    card = Scorecard("99_sample", "Sample", papers=("sample",))
+    card.claim("alpha", 0.34731)
+    with pytest.raises(ScorecardError, match="sample:runs .* neither claimed nor listed"):
+        card.check()
+    assert [n.key for n in card.unclaimed()] == ["runs"]  # 'skipped' has a reason, 'gopher' is unverified
+
+
+def test_expected_discrepancy_must_stay_discrepant(papers: Path) -> None:
+    card = complete_card()
+    claim = card.cross_check("misprint", 1.26e24, 1.26e25, tolerance=0.01, basis="printed", source="Table A3",
+                             relative=True, expected_discrepancy="typo")
     assert claim.status == "expected discrepancy" and claim.ok
-    card.check(tmp_path)
-    stale = Claim("fixed misprint", 1.0, 1.0, 0.01, "x", True, expected_discrepancy="typo")
+    card.check()
+    stale = Claim("fixed misprint", 1.0, 1.0, 0.01, "printed", Kind.CHECK, "x", expected_discrepancy="typo")
     assert stale.status == "stale mark" and not stale.ok
 
 
-def test_relative_and_absolute_differences() -> None:
-    assert Claim("r", 100.0, 104.0, 0.05, "s", True, relative=True).difference == pytest.approx(0.04)
-    assert Claim("a", 0.49, 0.5, 0.02, "s", True).difference == pytest.approx(0.01)
-    assert not Claim("edge", 1.0, 1.2, 0.1, "s", True).within_tolerance
+def test_exploration_mode_shows_problems_and_goes_on(papers: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv(sc.EXPLORE_ENV, "1")
+    card = complete_card()
+    card.cross_check("too far", 1.0, 1.5, tolerance=0.1, basis="reason", source="Eq. 10")
+    card.check()  # does not raise
+    assert "FAIL" in capsys.readouterr().out
+    assert card.record()["explore"] is True
 
 
-def test_record_is_deterministic_json(tmp_path: Path) -> None:
-    first = make_card().save(tmp_path / "a").read_bytes()
-    second = make_card().save(tmp_path / "b").read_bytes()
+def test_check_emits_the_record_with_the_table(papers: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shown: list[dict] = []
+    monkeypatch.setattr(sc, "_display", shown.append)
+    card = complete_card()
+    card.check()
+    (bundle,) = shown
+    record = bundle[sc.RECORD_MIME]
+    assert record["chapter"] == "99_sample" and record["unclaimed"] == [] and record["explore"] is False
+    assert [c["kind"] for c in record["claims"]] == ["paper", "paper"]
+    assert "scorecard" in bundle["text/html"] and "0.34731" in bundle["text/html"]
+    assert json.loads(json.dumps(record)) == record
+
+
+def test_record_is_deterministic(papers: Path) -> None:
+    first = json.dumps(complete_card().record(), sort_keys=True)
+    second = json.dumps(complete_card().record(), sort_keys=True)
     assert first == second
-    record = json.loads(first)
-    assert record["chapter"] == "99_sample" and len(record["claims"]) == 2
-    assert record["claims"][0]["status"] == "pass"
-
-
-def test_records_go_to_the_book_build_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    (tmp_path / "_toc.yml").write_text("root: intro\n")
-    (tmp_path / "chapters").mkdir()
-    monkeypatch.chdir(tmp_path / "chapters")
-    monkeypatch.delenv("SCALING_CORE_SCORECARDS", raising=False)
-    assert make_card().save() == tmp_path / "_build" / "scorecards" / "99_sample.json"
-
-
-def test_rendering_shows_unverified_sources() -> None:
-    card = make_card()
-    card.add("derived target", 20.0, 20.1, 0.5, "derived", False)
-    html = card._repr_html_()
-    assert "<table" in html and "derived (not verified)" in html
-    markdown = card._repr_markdown_()
-    assert markdown.count("\n|") >= 4 and "3 passed" in markdown
 
 
 @pytest.mark.parametrize(
-    ("field", "kwargs"),
-    [("paper", {"paper": float("nan")}), ("ours", {"ours": "0.5"}), ("tolerance", {"tolerance": -1.0})],
+    ("row", "message"),
+    [
+        ("Alpha,x,1,,T,yes,h,c,\n", "snake_case"),
+        ("a,x,1.2%,,T,yes,h,c,\n", "finite number as printed"),
+        ("a,x,\"1,200\",,T,yes,h,c,\n", "finite number as printed"),
+        ("a,x,nan,,T,yes,h,c,\n", "finite number as printed"),
+        ("a,x,1,,T,maybe,h,c,\n", "'yes' or 'no'"),
+        ("a,x,1,,,yes,h,c,\n", "'where' of 'a' is empty"),
+        ("a,x,1,,T,yes,h,c,\na,y,2,,T,yes,h,c,\n", "appears twice"),
+    ],
 )
-def test_bad_claims_are_refused(field: str, kwargs: dict[str, object]) -> None:
-    values: dict[str, object] = {"what": "x", "paper": 1.0, "ours": 1.0, "tolerance": 0.1, "source": "s", "verified": True}
-    values.update(kwargs)
-    with pytest.raises(ValueError, match=field):
-        Claim(**values)  # type: ignore[arg-type]
+def test_malformed_published_files_are_refused_by_name(papers: Path, row: str, message: str) -> None:
+    write_paper(papers, "broken", row)
+    with pytest.raises(PublishedNumbersError, match=message) as error:
+        Scorecard("99_sample", "Sample", papers=("broken",))
+    assert "broken/published.csv" in str(error.value)
 
 
-def test_duplicate_and_empty_cards_are_refused(tmp_path: Path) -> None:
-    card = make_card()
-    with pytest.raises(ValueError, match="already has a claim"):
-        card.add("exponent a", 0.49, 0.49, 0.01, "Table 2", True)
-    with pytest.raises(ScorecardError, match="no claims"):
-        Scorecard("empty", "Empty").check(tmp_path)
+def test_a_missing_published_file_is_named(papers: Path) -> None:
+    with pytest.raises(PublishedNumbersError, match="nowhere/published.csv is not in"):
+        Scorecard("99_sample", "Sample", papers=("nowhere",))

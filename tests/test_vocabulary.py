@@ -1,4 +1,4 @@
-"""scaling_core.vocabulary: FLOP accounting with vocabularies, the three optima, and the approach-3 fit."""
+"""scaling_core.papers.tao2024: FLOP accounting with vocabularies, the three optima, and the approach-3 fit."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 from scipy.optimize import minimize_scalar
 from scipy.special import huber
 
-from scaling_core.vocabulary import (
+from scaling_core.papers.tao2024 import (
     TAO_2024,
     VocabularyLaw,
     characters_to_tokens,

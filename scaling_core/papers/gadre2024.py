@@ -24,7 +24,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import least_squares
 
-from ._checks import as_positive
+from .._checks import as_positive
 
 FloatArray = NDArray[np.float64]
 ResidualsAndJacobian = Callable[[FloatArray], tuple[FloatArray, FloatArray]]

@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._checks import as_non_negative, as_positive
-from .allocate import inference_optimal
-from .laws import ChinchillaLaw
+from .._checks import as_non_negative, as_positive
+from ..allocate import inference_optimal
+from ..laws import ChinchillaLaw
 
 FloatArray = NDArray[np.float64]
 SECONDS_PER_HOUR = 3600.0

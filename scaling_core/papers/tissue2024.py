@@ -20,9 +20,9 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import minimize
 
-from ._checks import as_non_negative, as_positive
-from .fit.huber import huber
-from .schedules import DEFAULT_MOMENTUM, annealing_areas
+from .._checks import as_non_negative, as_positive
+from ..fit.huber import huber
+from ..schedules import DEFAULT_MOMENTUM, annealing_areas
 
 FloatArray = NDArray[np.float64]
 GRADIENT_TOLERANCE = 1e-8  # per point: |∂ objective / ∂ θ| below it counts as converged

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._checks import as_non_negative, as_positive
+from .._checks import as_non_negative, as_positive
 
 FloatArray = NDArray[np.float64]
 

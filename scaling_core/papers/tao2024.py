@@ -25,9 +25,9 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.interpolate import griddata, interp1d
 from scipy.optimize import minimize
 
-from ._checks import as_positive
-from .fit.huber import huber
-from .fit.powerlaw import PowerLaw
+from .._checks import as_positive
+from ..fit.huber import huber
+from ..fit.powerlaw import PowerLaw
 
 FloatArray = NDArray[np.float64]
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._checks import as_positive
+from .._checks import as_positive
 
 FloatArray = NDArray[np.float64]
 
