@@ -20,15 +20,18 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
+import matplotlib
 import numpy as np
 import pytest
 from book_pages import toc_pages
+from matplotlib.font_manager import FontProperties
 from playwright import sync_api as playwright_api
 
 from scaling_core.allocate import compute_optimal_for_loss, inference_optimal, total_flops
 from scaling_core.laws import LAWS
 from scaling_core.papers import besiroglu2024
 from scaling_core.planner import QUANTITIES, budget_table, hoffmann_rules
+from scaling_core.plots import use_house_style
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "_build" / "html"
@@ -176,6 +179,7 @@ def check_chapter(page, docname: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{stem}.png"))
     assert page.locator("table.scorecard").count() >= 1, f"{docname}: no scorecard table"
     assert page.locator("div.exercise").count() >= 1, f"{docname}: no exercise"
+    check_figure_text(page, docname)
     solution = page.locator("div.solution.dropdown").first
     assert solution.count() == 1, f"{docname}: no hidden solution"
     content = solution.locator("section").first
@@ -184,6 +188,27 @@ def check_chapter(page, docname: str) -> None:
     content.wait_for(state="visible", timeout=5000)
     solution.scroll_into_view_if_needed()
     page.screenshot(path=str(SCREENSHOTS / f"{stem}-solution.png"))
+
+
+def smallest_figure_text_px() -> float:
+    """The smallest axis text of the house style (ticks, labels, legend), in pixels of the saved image."""
+    with matplotlib.rc_context():
+        use_house_style()
+        params = matplotlib.rcParams
+        sizes = [FontProperties(size=params[key]).get_size_in_points()
+                 for key in ("axes.labelsize", "xtick.labelsize", "ytick.labelsize", "legend.fontsize")]
+        return min(sizes) * params["savefig.dpi"] / 72
+
+
+def check_figure_text(page, docname: str) -> None:
+    """Axis labels, ticks and legends of every figure are at least the body text's size as displayed."""
+    body = page.evaluate("parseFloat(getComputedStyle(document.querySelector('article p')).fontSize)")
+    scales = page.eval_on_selector_all(
+        "article .cell_output img", "imgs => imgs.map(i => i.getBoundingClientRect().width / i.naturalWidth)"
+    )
+    smallest = smallest_figure_text_px()
+    small = [round(smallest * scale, 1) for scale in scales if smallest * scale < body - 0.05]
+    assert not small, f"{docname}: figure text of {small} px at the displayed width, under the body's {body} px"
 
 
 def test_book_scorecard_lists_every_chapter(browser, site_url: str) -> None:
