@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -369,3 +370,24 @@ def luminance(css_color: str) -> float:
     """Relative brightness 0…1 of an `rgb(…)`/`rgba(…)` colour."""
     red, green, blue = (float(x) for x in css_color[css_color.index("(") + 1 : -1].split(",")[:3])
     return (0.2126 * red + 0.7152 * green + 0.0722 * blue) / 255
+
+
+# ---- one number style in tables -----------------------------------------------------------------------
+
+RAW_NUMBER = re.compile(r"<td[^>]*>\s*[-+]?\d+(?:\.\d+)?e[-+]?\d+\s*</td>")  # a cell that is only `4.1297e+10`
+# Chapters written before scaling_core.formatting existed still print numbers as Python shows them; each
+# adopts the book's style (41.3 B, 1.0×10²⁴ FLOP) in its rewrite, and then leaves this set.
+RAW_NUMBERS_PENDING = {"chapters/01_chinchilla", "chapters/02_epoch", "chapters/04_overtraining",
+                       "chapters/05_inference", "chapters/06_vocabulary"}
+
+
+@pytest.mark.parametrize(
+    "docname",
+    [pytest.param(name, marks=pytest.mark.xfail(reason="still prints raw numbers")) if name in RAW_NUMBERS_PENDING
+     else name for name in toc_pages()],
+)
+def test_tables_print_numbers_in_the_book_style(docname: str) -> None:
+    page = SITE / f"{docname}.html"
+    require(page.is_file(), f"no built page {page}: build the book first (README command 1)")
+    raw = RAW_NUMBER.findall(page.read_text(encoding="utf-8"))
+    assert not raw, f"{docname}: {len(raw)} table cells print raw numbers, e.g. {raw[:3]}"
