@@ -23,4 +23,4 @@ def page_title(docname: str) -> str:
     """The page's `# Title` as a reader sees it: inline markup and math delimiters removed."""
     text = (ROOT / f"{docname}.md").read_text(encoding="utf-8")
     title = next(line[2:] for line in text.splitlines() if line.startswith("# "))
-    return re.sub(r"[*_`$]", "", title).strip()
+    return re.sub(r"[*`$]", "", title).strip()
