@@ -1,13 +1,13 @@
 """Run every chapter (MyST markdown, no stored outputs) as an nbval notebook.
 
 nbval collects only `.ipynb` files; chapters are jupytext MyST notebooks. This hook hands each
-`chapters/*.md` to a subclass of nbval's collector that reads the file through jupytext, so the chapter
-runs in place (the kernel starts in its folder, as in the book build) and a failing cell is reported as
-`chapters/<chapter>.md::Cell <n>` with its source and traceback. After a failing cell the chapter's
-remaining cells are skipped ("after the failure in cell N"), so the first error is the one a reader sees.
-Tests and chapters never run in exploration mode: `SCALING_CORE_EXPLORE` is removed from the environment
-that the kernels inherit. It relies on nbval internals; nbval is pinned exactly in requirements.txt for that
-reason.
+`chapters/*.md` to a subclass of nbval's collector that reads the file through jupytext, so the
+chapter runs in place (the kernel starts in its folder, as in the book build) and a failing cell is
+reported as `chapters/<chapter>.md::Cell <n>` with its source and traceback. After a failing cell
+the chapter's remaining cells are skipped ("after the failure in cell N"), so the first error is the
+one a reader sees. Tests and chapters never run in exploration mode: `SCALING_CORE_EXPLORE` is
+removed from the environment that the kernels inherit. It relies on nbval internals; nbval is pinned
+exactly in requirements.txt for that reason.
 """
 
 from __future__ import annotations
@@ -57,7 +57,9 @@ class MystNotebook(IPyNbFile):
             options = defaultdict(bool, find_metadata_tags(cell.metadata))
             options.update(dict(find_comment_markers(cell.source)))
             options.setdefault("check", self.compare_outputs)
-            yield StopAfterFailureCell.from_parent(self, name=f"Cell {number}", cell_num=number, cell=cell, options=options)
+            yield StopAfterFailureCell.from_parent(
+                self, name=f"Cell {number}", cell_num=number, cell=cell, options=options
+            )
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector):

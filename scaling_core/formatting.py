@@ -1,8 +1,8 @@
 """One number style for every table and figure label of the book.
 
 Raw reprs such as `4.1297e+10` are hard to read in a table. Counts of parameters and tokens read as
-"41.3 B"; FLOP budgets and other very large or small numbers as "1.0×10²⁴"; everything else as a plain
-decimal with a fixed number of significant digits.
+"41.3 B"; FLOP budgets and other very large or small numbers as "1.0×10²⁴"; everything else as a
+plain decimal with a fixed number of significant digits.
 """
 
 from __future__ import annotations

@@ -59,7 +59,14 @@ class ChinchillaLaw:
         """(N_opt, D_opt) minimising the loss subject to 6 N D = C (closed form)."""
         C = as_positive("C (FLOP budget)", C)
         scaled = C / 6
-        return self.G * scaled**self.a, scaled**self.b / self.G
+        N, D = self.G * scaled**self.a, scaled**self.b / self.G
+        outside = ~((N > 0) & (N < np.inf) & (D > 0) & (D < np.inf))
+        if outside.any():
+            raise ValueError(
+                f"C (FLOP budget) = {C[outside].flat[0]:.4g} is too extreme: "
+                "N_opt or D_opt is beyond the float range"
+            )
+        return N, D
 
     def tokens_per_parameter(self, C: ArrayLike) -> FloatArray:
         """D_opt / N_opt at budget C."""
@@ -97,3 +104,42 @@ LAWS: dict[str, ChinchillaLaw] = {
     "sardana2024": SARDANA_2024,
 }
 """Laws by the short names the command line accepts."""
+
+
+PF_DAY = 8.64e19
+"""FLOP in a petaflop/s-day, Kaplan et al.'s unit of compute."""
+
+
+@dataclass(frozen=True)
+class OptimalSizeLaw:
+    """N_opt(C) = N_ref (C / C_ref)^a: a compute-optimal model size fitted directly as a power law
+    of compute, with no loss law behind it (as Kaplan et al. 2020 state their allocation)."""
+
+    N_ref: float
+    C_ref: float
+    a: float
+    name: str = "optimal-size law"
+
+    def __post_init__(self) -> None:
+        for field in ("N_ref", "C_ref", "a"):
+            as_positive(f"OptimalSizeLaw.{field}", getattr(self, field))
+
+    def optimal_params(self, C: ArrayLike) -> FloatArray:
+        """The compute-optimal parameter count at compute C (FLOP, counted as the law counts)."""
+        C = as_positive("C (FLOP budget)", C)
+        return self.N_ref * (C / self.C_ref) ** self.a
+
+
+KAPLAN_2020 = OptimalSizeLaw(
+    N_ref=1.3e9, C_ref=PF_DAY, a=0.73, name="Kaplan 2020 (adjusted, C^0.73)"
+)
+"""Kaplan et al. (2020), Fig. 14 and Eq. 6.1: N = 1.3e9 · C_min^0.73, N non-embedding parameters and
+C_min the compute (PF-days) at the critical batch size, as Porian et al. (2024) code it. Training at
+the critical batch size takes C = 2 C_min; Hoffmann et al. (2022, App. D.4) evaluate the law so,
+giving 4.68B at 1e21 FLOP."""
+
+KAPLAN_2020_FIXED_BATCH = OptimalSizeLaw(
+    N_ref=1.6e9, C_ref=PF_DAY, a=0.88, name="Kaplan 2020 (fixed batch, C^0.88)"
+)
+"""Kaplan et al. (2020), Fig. 14: the fit N = 1.6e9 · C^0.88 (C in PF-days) at a fixed batch size,
+as Porian et al. (2024) code it."""

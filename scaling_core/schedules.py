@@ -1,9 +1,10 @@
-"""Learning-rate schedules as functions of the step, and the areas under them that loss-curve laws use.
+"""Learning-rate schedules as functions of the step, and the areas under them that loss-curve laws
+use.
 
-A schedule is any callable that maps an array of optimizer steps to learning rates. The ones here cover
-the schedules of the annealing literature: constant, cosine, warmup-stable-decay (WSD) with exponential
-or linear decay, and piecewise-constant multi-stage schedules; `Warmup` puts a linear warmup in front of
-any of them.
+A schedule is any callable that maps an array of optimizer steps to learning rates. The ones here
+cover the schedules of the annealing literature: constant, cosine, warmup-stable-decay (WSD) with
+exponential or linear decay, and piecewise-constant multi-stage schedules; `Warmup` puts a linear
+warmup in front of any of them.
 
 `annealing_areas` turns a per-step learning-rate sequence η_0, η_1, … into the two quantities of the
 annealing law of Tissue et al. (2024):
@@ -56,7 +57,8 @@ class Constant:
 
 @dataclass(frozen=True)
 class Cosine:
-    """Half a cosine from `peak` at step `start` down to `final` at step `start + length`, then `final`."""
+    """Half a cosine from `peak` at step `start` down to `final` at step `start + length`, then
+    `final`."""
 
     peak: float
     final: float
@@ -76,9 +78,9 @@ class Cosine:
 
 @dataclass(frozen=True)
 class WSD:
-    """Warmup-stable-decay without its warmup: `peak` until `decay_start`, then a decay to `final` over
-    `decay_length` steps, then `final`. decay="exponential" interpolates geometrically,
-    η = peak^(1−f)·final^f; decay="linear" interpolates linearly."""
+    """Warmup-stable-decay without its warmup: `peak` until `decay_start`, then a decay to `final`
+    over `decay_length` steps, then `final`. decay="exponential" interpolates geometrically, η =
+    peak^(1−f)·final^f; decay="linear" interpolates linearly."""
 
     peak: float
     final: float
@@ -106,7 +108,8 @@ class WSD:
 
 @dataclass(frozen=True)
 class MultiStage:
-    """Piecewise constant: `values[0]` before `boundaries[0]`, `values[j]` from `boundaries[j−1]` on."""
+    """Piecewise constant: `values[0]` before `boundaries[0]`, `values[j]` from `boundaries[j−1]`
+    on."""
 
     boundaries: tuple[float, ...]
     values: tuple[float, ...]
@@ -115,7 +118,10 @@ class MultiStage:
         bounds = np.atleast_1d(as_non_negative("boundaries", self.boundaries))
         values = np.atleast_1d(as_positive("values", self.values))
         if len(values) != len(bounds) + 1:
-            raise ValueError(f"values must have one entry more than boundaries, got {len(values)} and {len(bounds)}")
+            raise ValueError(
+                f"values must have one entry more than boundaries, got {len(values)} and "
+                f"{len(bounds)}"
+            )
         if np.any(np.diff(bounds) <= 0):
             raise ValueError(f"boundaries must be strictly increasing, got {tuple(bounds)}")
         object.__setattr__(self, "boundaries", tuple(float(b) for b in bounds))
@@ -128,7 +134,8 @@ class MultiStage:
 
 @dataclass(frozen=True)
 class Warmup:
-    """A linear warmup from 0 to `then(steps − 1)` over steps 0 … steps − 1, then the schedule `then`.
+    """A linear warmup from 0 to `then(steps − 1)` over steps 0 … steps − 1, then the schedule
+    `then`.
 
     The warmup's last step already reaches the value the schedule starts from (as in
     `numpy.linspace(0, peak, steps)`), so there is no jump at the end of the warmup."""
@@ -137,7 +144,11 @@ class Warmup:
     then: Schedule
 
     def __post_init__(self) -> None:
-        if isinstance(self.steps, bool) or not isinstance(self.steps, (int, np.integer)) or self.steps < 2:
+        if (
+            isinstance(self.steps, bool)
+            or not isinstance(self.steps, (int, np.integer))
+            or self.steps < 2
+        ):
             raise ValueError(f"steps (warmup length) must be an integer >= 2, got {self.steps!r}")
 
     def __call__(self, step: ArrayLike) -> FloatArray:
@@ -149,7 +160,11 @@ class Warmup:
 
 def learning_rates(schedule: Schedule, total_steps: int) -> FloatArray:
     """The per-step learning rates η_0 … η_{total_steps − 1} of `schedule`."""
-    if isinstance(total_steps, bool) or not isinstance(total_steps, (int, np.integer)) or total_steps < 1:
+    if (
+        isinstance(total_steps, bool)
+        or not isinstance(total_steps, (int, np.integer))
+        or total_steps < 1
+    ):
         raise ValueError(f"total_steps must be a positive integer, got {total_steps!r}")
     return np.asarray(schedule(np.arange(total_steps, dtype=float)), dtype=float)
 
@@ -183,18 +198,24 @@ def annealing_areas(
 ) -> Areas:
     """S1 and S2 after each step of the learning-rate sequence `lr` (one entry per step).
 
-    lam: the decay factor λ ∈ [0, 1) of the annealing momentum.
-    state: where a preceding segment ended (default: the start of training, no preceding segment).
-    anneal_from: drops η_{i−1} − η_i count towards the momentum only from step index `anneal_from` of
-    this segment on; pass the warmup length so that the warmup's rise is not counted as a negative
-    annealing (the forward area S1 always includes every step).
+    lam: the decay factor λ ∈ [0, 1) of the annealing momentum. state: where a preceding segment
+    ended (default: the start of training, no preceding segment). anneal_from: drops η_{i−1} − η_i
+    count towards the momentum only from step index `anneal_from` of this segment on; pass the
+    warmup length so that the warmup's rise is not counted as a negative annealing (the forward area
+    S1 always includes every step).
     """
     eta = as_non_negative("lr (learning rates)", np.atleast_1d(lr))
     if eta.ndim != 1:
-        raise ValueError(f"lr must be one-dimensional (one learning rate per step), got shape {eta.shape}")
+        raise ValueError(
+            f"lr must be one-dimensional (one learning rate per step), got shape {eta.shape}"
+        )
     if not (np.isfinite(lam) and 0.0 <= lam < 1.0):
         raise ValueError(f"lam (momentum decay) must be in [0, 1), got {lam!r}")
-    if isinstance(anneal_from, bool) or not isinstance(anneal_from, (int, np.integer)) or anneal_from < 0:
+    if (
+        isinstance(anneal_from, bool)
+        or not isinstance(anneal_from, (int, np.integer))
+        or anneal_from < 0
+    ):
         raise ValueError(f"anneal_from must be a non-negative integer, got {anneal_from!r}")
     state = AreaState() if state is None else state
     previous = eta[0] if state.last_lr is None else state.last_lr
@@ -204,5 +225,7 @@ def annealing_areas(
     momentum, _ = lfilter([1.0], [1.0, -lam], drops, zi=[lam * state.momentum])
     S1 = state.S1 + np.cumsum(eta)
     S2 = state.S2 + np.cumsum(momentum)
-    end = AreaState(S1=float(S1[-1]), S2=float(S2[-1]), momentum=float(momentum[-1]), last_lr=float(eta[-1]))
+    end = AreaState(
+        S1=float(S1[-1]), S2=float(S2[-1]), momentum=float(momentum[-1]), last_lr=float(eta[-1])
+    )
     return Areas(S1=S1, S2=S2, state=end)

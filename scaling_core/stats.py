@@ -1,7 +1,8 @@
-"""Small statistical tools for judging fitted laws: interval widths, sample sizes, Wald and LR tests.
+"""Small statistical tools for judging fitted laws: interval widths, sample sizes, Wald and LR
+tests.
 
-Besiroglu et al. (2024) use each of these to ask whether a published interval is plausible and whether
-two sets of estimates differ; they are general enough for any chapter that compares fits.
+Besiroglu et al. (2024) use each of these to ask whether a published interval is plausible and
+whether two sets of estimates differ; they are general enough for any chapter that compares fits.
 """
 
 from __future__ import annotations
@@ -47,11 +48,14 @@ def required_sample_size(n: float, width: float, target_width: float) -> float:
 
 
 def delta_method_se(gradient: ArrayLike, covariance: ArrayLike) -> float:
-    """Standard error of g(θ̂) from the gradient of g at θ̂ and the covariance of θ̂: √(∇gᵀ Σ ∇g)."""
+    """Standard error of g(θ̂) from the gradient of g at θ̂ and the covariance of θ̂: √(∇gᵀ Σ
+    ∇g)."""
     g = np.atleast_1d(np.asarray(gradient, dtype=float))
     cov = np.atleast_2d(np.asarray(covariance, dtype=float))
     if cov.shape != (g.size, g.size):
-        raise ValueError(f"covariance must have shape ({g.size}, {g.size}) to match gradient, got {cov.shape}")
+        raise ValueError(
+            f"covariance must have shape ({g.size}, {g.size}) to match gradient, got {cov.shape}"
+        )
     variance = float(g @ cov @ g)
     if variance < 0:
         raise ValueError("covariance is not positive semi-definite along the gradient")
@@ -59,10 +63,14 @@ def delta_method_se(gradient: ArrayLike, covariance: ArrayLike) -> float:
 
 
 def wald_test(estimate: ArrayLike, reference: ArrayLike, covariance: ArrayLike) -> TestResult:
-    """χ² = (θ̂ − θ₀)ᵀ Σ⁻¹ (θ̂ − θ₀) with as many degrees of freedom as parameters: does θ₀ fit θ̂'s spread?"""
+    """χ² = (θ̂ − θ₀)ᵀ Σ⁻¹ (θ̂ − θ₀) with as many degrees of freedom as parameters: does θ₀ fit θ̂'s
+    spread?"""
     estimate, reference = (np.atleast_1d(np.asarray(x, dtype=float)) for x in (estimate, reference))
     if estimate.shape != reference.shape or estimate.ndim != 1:
-        raise ValueError(f"estimate and reference must be vectors of one length, got {estimate.shape} and {reference.shape}")
+        raise ValueError(
+            f"estimate and reference must be vectors of one length, got {estimate.shape} and "
+            f"{reference.shape}"
+        )
     gap = estimate - reference
     cov = np.atleast_2d(np.asarray(covariance, dtype=float))
     if cov.shape != (gap.size, gap.size):
@@ -72,7 +80,8 @@ def wald_test(estimate: ArrayLike, reference: ArrayLike, covariance: ArrayLike) 
 
 
 def likelihood_ratio_test(log_likelihood: float, log_likelihood_null: float, df: int) -> TestResult:
-    """2 (ℓ − ℓ₀) against χ²(df): the null model (e.g. a published law) has df fewer free parameters."""
+    """2 (ℓ − ℓ₀) against χ²(df): the null model (e.g. a published law) has df fewer free
+    parameters."""
     if int(df) != df or df < 1:
         raise ValueError(f"df must be a positive integer, got {df!r}")
     statistic = float(2 * (log_likelihood - log_likelihood_null))

@@ -29,8 +29,19 @@ def brute_force_optimum(law: ChinchillaLaw, loss: float, demand: float) -> float
     """N minimising lifetime FLOPs along the iso-loss curve, by a bounded scalar search (no calculus)."""
     log_n_min = np.log(law.A / (loss - law.E)) / law.alpha
     N_c = float(compute_optimal_for_loss(law, loss)[0])
-    cost = lambda x: float(np.log(total_flops(np.exp(x), tokens_for_loss(law, np.exp(x), loss), demand)))  # noqa: E731
-    return float(np.exp(minimize_scalar(cost, bounds=(log_n_min + 1e-6, np.log(N_c) + 1), method="bounded", options={"xatol": 1e-12}).x))
+    cost = lambda x: float(
+        np.log(total_flops(np.exp(x), tokens_for_loss(law, np.exp(x), loss), demand))
+    )  # noqa: E731
+    return float(
+        np.exp(
+            minimize_scalar(
+                cost,
+                bounds=(log_n_min + 1e-6, np.log(N_c) + 1),
+                method="bounded",
+                options={"xatol": 1e-12},
+            ).x
+        )
+    )
 
 
 @pytest.mark.parametrize("law", [SARDANA, HOFFMANN_2022, BESIROGLU_2024])
@@ -110,7 +121,9 @@ def test_extreme_demands_converge() -> None:
     log_demand=st.floats(6, 20),
     shift=st.floats(-0.3, 0.3).filter(lambda s: abs(s) > 1e-3),
 )
-def test_no_neighbour_on_the_iso_loss_curve_is_cheaper(alpha: float, beta: float, excess: float, log_demand: float, shift: float) -> None:
+def test_no_neighbour_on_the_iso_loss_curve_is_cheaper(
+    alpha: float, beta: float, excess: float, log_demand: float, shift: float
+) -> None:
     law = ChinchillaLaw(E=1.7, A=400.0, B=400.0, alpha=alpha, beta=beta)
     loss, demand = law.E + excess, 10**log_demand
     N, D = inference_optimal(law, loss, demand)
@@ -118,16 +131,22 @@ def test_no_neighbour_on_the_iso_loss_curve_is_cheaper(alpha: float, beta: float
     if law.A * neighbour**-law.alpha >= excess:  # this neighbour cannot reach the loss at all
         return
     best = total_flops(N, D, demand)
-    assert total_flops(neighbour, tokens_for_loss(law, neighbour, loss), demand) >= best * (1 - 1e-12)
+    assert total_flops(neighbour, tokens_for_loss(law, neighbour, loss), demand) >= best * (
+        1 - 1e-12
+    )
 
 
 def test_demand_for_size_inverts_the_optimum() -> None:
     loss = np.array([1.9, 2.05, 2.4])[:, None]
     demand = np.logspace(9, 16, 8)[None, :]
     N, _ = inference_optimal(SARDANA, loss, demand)
-    assert inference_demand_for_size(SARDANA, loss, N) == pytest.approx(np.broadcast_to(demand, N.shape), rel=1e-6)
+    assert inference_demand_for_size(SARDANA, loss, N) == pytest.approx(
+        np.broadcast_to(demand, N.shape), rel=1e-6
+    )
     N_c, _ = compute_optimal_for_loss(SARDANA, 2.0)
-    assert float(inference_demand_for_size(SARDANA, 2.0, N_c)) == pytest.approx(0.0, abs=1e-3 * 1e12)
+    assert float(inference_demand_for_size(SARDANA, 2.0, N_c)) == pytest.approx(
+        0.0, abs=1e-3 * 1e12
+    )
 
 
 @pytest.mark.parametrize(
@@ -138,7 +157,10 @@ def test_demand_for_size_inverts_the_optimum() -> None:
         (lambda: inference_optimal(SARDANA, "low", 1e12), "loss must be numeric"),
         (lambda: compute_optimal_for_loss(SARDANA, np.nan), "loss must be finite and > 0"),
         (lambda: compute_optimal_tokens(SARDANA, 0), "N \\(parameters\\) must be finite and > 0"),
-        (lambda: inference_demand_for_size(SARDANA, 2.0, 1e12), "must not exceed the Chinchilla-style size"),
+        (
+            lambda: inference_demand_for_size(SARDANA, 2.0, 1e12),
+            "must not exceed the Chinchilla-style size",
+        ),
         (lambda: inference_demand_for_size(SARDANA, 2.0, 1e5), "too small"),
     ],
 )
@@ -149,3 +171,42 @@ def test_bad_input_is_refused_with_a_clear_message(call, message: str) -> None:
 
 def test_total_flops() -> None:
     assert float(total_flops(1e9, 2e10, 5e10)) == pytest.approx(6 * 1e9 * 2e10 + 2 * 1e9 * 5e10)
+
+
+def test_numerical_allocation_of_a_custom_loss_finds_an_optimum_below_a_thousand_parameters() -> (
+    None
+):
+    from scaling_core.allocate import compute_optimal
+
+    custom = lambda N, D: HOFFMANN_2022.loss(N, D)  # noqa: E731 - a plain callable takes the numerical path
+    N, D = compute_optimal(custom, [1e6, 1e24])
+    exact_N, exact_D = HOFFMANN_2022.compute_optimal([1e6, 1e24])
+    np.testing.assert_allclose(N, exact_N, rtol=1e-6)
+    np.testing.assert_allclose(D, exact_D, rtol=1e-6)
+    assert N[0] < 1000  # about 307: below the old search window's lower end
+
+
+@pytest.mark.parametrize(
+    ("loss", "budget", "message"),
+    [
+        (lambda N, D: 2 + 1 / N, 1e6, "keeps falling toward D = 1 token"),
+        (lambda N, D: 2 + 1 / D, 1e6, "keeps falling toward N = 1 parameter"),
+        (lambda N, D: HOFFMANN_2022.loss(N, D), 3, "at least 6 FLOP"),
+    ],
+)
+def test_numerical_allocation_never_returns_the_end_of_its_range(
+    loss, budget: float, message: str
+) -> None:
+    from scaling_core.allocate import compute_optimal
+
+    with pytest.raises(ValueError, match=message):
+        compute_optimal(loss, budget)
+
+
+def test_answers_beyond_the_float_range_are_refused() -> None:
+    with pytest.raises(ValueError, match="too extreme"):
+        HOFFMANN_2022.compute_optimal(5e-324)
+    with pytest.raises(ValueError, match="too extreme"):
+        compute_optimal_for_loss(HOFFMANN_2022, 1e300)
+    with pytest.raises(ValueError, match="too extreme"):
+        inference_optimal(HOFFMANN_2022, 1e300, 0.0)

@@ -1,8 +1,9 @@
-"""The book-wide scorecard reads each chapter's record from the execution the page shows, and fails the build
-on a failed claim, a missing record or a record made in exploration mode.
+"""The book-wide scorecard reads each chapter's record from the execution the page shows, and fails
+the build on a failed claim, a missing record or a record made in exploration mode.
 
-The tests share one small book, built with jupyter-book (cached execution, as the README's build command does),
-and run in order: a clean build, a reader's own run followed by a rebuild, then two broken chapters.
+The tests share one small book, built with jupyter-book (cached execution, as the README's build
+command does), and run in order: a clean build, a reader's own run followed by a rebuild, then two
+broken chapters.
 """
 
 from __future__ import annotations
@@ -78,7 +79,9 @@ def make_book(folder: Path, delta: float) -> Path:
     (folder / "intro.md").write_text("# Sample book\n", encoding="utf-8")
     (folder / "library").mkdir()
     (folder / "library" / "law.py").write_text("EXPONENT = 0.5\n", encoding="utf-8")
-    (folder / "scorecard.md").write_text("# Scorecard\n\n```{book-scorecard}\n```\n", encoding="utf-8")
+    (folder / "scorecard.md").write_text(
+        "# Scorecard\n\n```{book-scorecard}\n```\n", encoding="utf-8"
+    )
     (folder / "chapters" / "01_sample.md").write_text(CHAPTER.format(delta=delta), encoding="utf-8")
     return folder
 
@@ -86,7 +89,10 @@ def make_book(folder: Path, delta: float) -> Path:
 def build(book: Path, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(JUPYTER_BOOK), "build", str(book), "-W", "-n", "--keep-going"],
-        capture_output=True, text=True, timeout=600, env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, **env},
     )
 
 
@@ -105,16 +111,20 @@ def built_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_a_readers_own_run_cannot_change_the_published_page(built_book: Path) -> None:
-    """A reader converts a chapter, breaks a claim and runs it (in exploration mode, to reach the exercises);
-    rebuilding without cleaning publishes the same page as before."""
+    """A reader converts a chapter, breaks a claim and runs it (in exploration mode, to reach the
+    exercises); rebuilding without cleaning publishes the same page as before."""
     before = scorecard_page(built_book)
     notebook = jupytext.read(built_book / "chapters" / "01_sample.md")
     notebook.cells[0].source = notebook.cells[0].source.replace("DELTA = 0.001", "DELTA = 0.5")
     jupytext.write(notebook, built_book / "chapters" / "01_sample.ipynb")
     os.environ["SCALING_CORE_EXPLORE"] = "1"
     try:
-        NotebookClient(notebook, timeout=300, kernel_name="python3",
-                       resources={"metadata": {"path": str(built_book / "chapters")}}).execute()
+        NotebookClient(
+            notebook,
+            timeout=300,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(built_book / "chapters")}},
+        ).execute()
     finally:
         del os.environ["SCALING_CORE_EXPLORE"]
     assert "the exercises ran" in str(notebook.cells[-1].outputs)
@@ -137,7 +147,10 @@ def test_a_change_to_the_library_executes_the_chapters_again(built_book: Path) -
 
 def test_a_failed_claim_fails_the_build_even_in_exploration_mode(built_book: Path) -> None:
     chapter = built_book / "chapters" / "01_sample.md"
-    chapter.write_text(chapter.read_text(encoding="utf-8").replace("DELTA = 0.001", "DELTA = 0.5"), encoding="utf-8")
+    chapter.write_text(
+        chapter.read_text(encoding="utf-8").replace("DELTA = 0.001", "DELTA = 0.5"),
+        encoding="utf-8",
+    )
     result = build(built_book, SCALING_CORE_EXPLORE="1")
     assert result.returncode != 0
     assert "a value" in result.stdout + result.stderr
@@ -145,7 +158,9 @@ def test_a_failed_claim_fails_the_build_even_in_exploration_mode(built_book: Pat
 
 def test_a_chapter_without_a_record_fails_the_build(built_book: Path) -> None:
     chapter = built_book / "chapters" / "01_sample.md"
-    chapter.write_text(chapter.read_text(encoding="utf-8").replace("card.check()", "card"), encoding="utf-8")
+    chapter.write_text(
+        chapter.read_text(encoding="utf-8").replace("card.check()", "card"), encoding="utf-8"
+    )
     result = build(built_book)
     assert result.returncode != 0
     assert "expected one scorecard record" in result.stdout + result.stderr

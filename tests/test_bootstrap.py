@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import tracemalloc
+from unittest.mock import patch
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,7 +12,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scaling_core.fit import ChinchillaBootstrap, bootstrap_chinchilla, chinchilla_objective, fit_chinchilla
-from scaling_core.fit.bootstrap import percentile_interval, resample_counts
+from scaling_core.fit.bootstrap import (
+    BYTES_PER_CELL,
+    BYTES_PER_RESAMPLE,
+    batch_size,
+    counts_of_resamples,
+    percentile_interval,
+    resample_counts,
+)
 from scaling_core.laws import BESIROGLU_2024, ChinchillaLaw
 
 
@@ -75,11 +85,50 @@ def test_each_refit_minimises_its_resample():
         assert np.abs(theta - refit.theta).max() < 0.05  # the same basin
 
 
-def test_resample_counts_come_from_one_draw_of_the_generator():
+def test_resample_counts_are_one_draw_of_the_generator_per_resample():
     counts = resample_counts(np.random.default_rng(5), 4, 10)
-    drawn = np.random.default_rng(5).integers(0, 10, size=(4, 10))
-    np.testing.assert_array_equal(counts, [np.bincount(row, minlength=10) for row in drawn])
+    rng = np.random.default_rng(5)
+    np.testing.assert_array_equal(counts, [np.bincount(rng.integers(0, 10, size=10), minlength=10) for _ in range(4)])
     assert (counts.sum(axis=1) == 10).all()
+
+
+def test_drawing_in_batches_gives_the_same_resamples():
+    rng = np.random.default_rng(11)
+    batches = np.vstack([resample_counts(rng, k, 7) for k in (1, 4, 2)])
+    np.testing.assert_array_equal(batches, resample_counts(np.random.default_rng(11), 7, 7))
+
+
+def test_results_do_not_depend_on_the_memory_limit():
+    N, D, loss = design(BESIROGLU_2024, np.random.default_rng(4), noise=0.01)
+    one_at_a_time = len(N) * BYTES_PER_CELL + 12 * BYTES_PER_RESAMPLE  # room for a batch of one resample
+    assert batch_size(len(N), 12, one_at_a_time) == 1 and batch_size(len(N), 12, 1 << 30) == 12
+    small, large = (bootstrap_chinchilla(N, D, loss, n_resamples=12, rng=np.random.default_rng(7), memory_limit=limit) for limit in (one_at_a_time, 1 << 30))
+    np.testing.assert_allclose(small.theta, large.theta, rtol=1e-12)  # the same resamples; BLAS's sums differ
+
+
+def test_the_working_memory_stays_within_a_small_limit():
+    """20,000 runs, 6 resamples, a 16 MiB limit: batches of 3; the refits allocate at most the limit
+    (the full-data fit before them is not part of the bootstrap's budget)."""
+    N, D, loss = design(BESIROGLU_2024, np.random.default_rng(8), noise=0.01, sizes=200, ratios=100)
+    limit = 16 * 2**20
+    assert batch_size(len(N), 6, limit) == 3
+    fit = fit_chinchilla(N, D, loss)
+    tracemalloc.start()
+    try:
+        with patch("scaling_core.fit.bootstrap.fit_chinchilla", return_value=fit):
+            bootstrap_chinchilla(N, D, loss, n_resamples=6, rng=np.random.default_rng(0), memory_limit=limit)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < limit
+
+
+def test_a_bootstrap_beyond_the_memory_limit_is_refused_before_it_starts():
+    N, D, loss = design(BESIROGLU_2024, np.random.default_rng(4), noise=0.01)
+    with pytest.raises(ValueError, match=r"100,000,000 resamples needs about 9.\d+ GiB .* memory limit of 1 GiB"):
+        bootstrap_chinchilla(N, D, loss, n_resamples=100_000_000, rng=np.random.default_rng(0))
+    with pytest.raises(ValueError, match="memory_limit must be finite and > 0"):
+        bootstrap_chinchilla(N, D, loss, n_resamples=10, rng=np.random.default_rng(0), memory_limit=-1)
 
 
 def test_same_seed_same_draws_and_another_seed_other_draws():
@@ -104,6 +153,53 @@ def test_mean_reduction_gives_the_same_refits():
     np.testing.assert_allclose(mean.theta, summed.theta, atol=1e-4)
 
 
+def test_explicit_resamples_give_the_draws_of_the_same_counts():
+    """Index arrays drawn elsewhere (here by a legacy RandomState, as Besiroglu et al. drew theirs) give
+    exactly the refits of the counts they make; order within a resample does not matter."""
+    N, D, loss = design(BESIROGLU_2024, np.random.default_rng(7), noise=0.01)
+    legacy = np.random.RandomState(42)
+    indices = np.array([legacy.choice(np.arange(len(N)), size=len(N), replace=True) for _ in range(6)])
+    counts = counts_of_resamples(indices, len(N))
+    np.testing.assert_array_equal(counts.sum(axis=1), len(N))
+    np.testing.assert_array_equal(counts[2], np.bincount(indices[2], minlength=len(N)))
+    explicit = bootstrap_chinchilla(N, D, loss, resamples=indices)
+    shuffled = bootstrap_chinchilla(N, D, loss, resamples=np.sort(indices, axis=1))
+    assert explicit.theta.shape == (6, 5)
+    np.testing.assert_array_equal(explicit.theta, shuffled.theta)
+    picked = np.repeat(np.arange(len(N)), counts[0])
+    refit = fit_chinchilla(N[picked], D[picked], loss[picked], starts=explicit.fit.theta)
+    np.testing.assert_allclose(explicit.theta[0], refit.theta, atol=1e-3)
+
+
+def test_refits_from_a_common_start_reach_the_warm_started_optima():
+    """Started cold from one point (Besiroglu et al. started every refit at Hoffmann's estimates),
+    every refit lands where the warm-started one does: the start changes the path, not the optimum."""
+    N, D, loss = design(BESIROGLU_2024, np.random.default_rng(8), noise=0.01)
+    indices = np.random.default_rng(9).integers(0, len(N), size=(8, len(N)))
+    warm = bootstrap_chinchilla(N, D, loss, resamples=indices)
+    hoffmann = np.array([np.log(406.4), np.log(410.7), np.log(1.69), 0.34, 0.28])
+    cold = bootstrap_chinchilla(N, D, loss, resamples=indices, start=hoffmann)
+    assert cold.converged.all()
+    assert not np.array_equal(cold.theta, warm.theta)
+    np.testing.assert_allclose(cold.theta, warm.theta, atol=1e-4)
+
+
+@pytest.mark.parametrize(
+    ("resamples", "message"),
+    [
+        (np.zeros((1, 5), dtype=int), "at least 2"),
+        (np.zeros(5, dtype=int), "2-d integer array"),
+        (np.zeros((3, 5)), "2-d integer array"),
+        (np.full((3, 5), 48), "from 0 to 47"),
+        (np.full((3, 5), -1), "from 0 to 47"),
+    ],
+)
+def test_bad_resamples_are_refused(resamples, message):
+    N, D, loss = design(BESIROGLU_2024, np.random.default_rng(0), noise=0.01)
+    with pytest.raises(ValueError, match=message):
+        bootstrap_chinchilla(N, D, loss, resamples=resamples)
+
+
 @pytest.mark.parametrize(
     ("options", "error", "message"),
     [
@@ -112,6 +208,9 @@ def test_mean_reduction_gives_the_same_refits():
         ({"n_resamples": 1}, ValueError, "n_resamples"),
         ({"n_resamples": 10.5}, ValueError, "n_resamples"),
         ({"reduction": "median"}, ValueError, "reduction"),
+        ({"rng": None}, TypeError, "either rng"),
+        ({"resamples": np.zeros((3, 48), dtype=int)}, TypeError, "either rng"),
+        ({"start": [0.0, 1.0]}, ValueError, "start must be 5 finite"),
     ],
 )
 def test_bad_options_are_refused(options, error, message):

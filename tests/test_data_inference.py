@@ -15,13 +15,22 @@ def runs():
 
 def test_the_47_runs_and_their_sizes(runs) -> None:
     assert len(runs) == 47
-    assert runs["size"].value_counts().to_dict() == {"150M": 12, "370M": 10, "750M": 9, "1.3B": 8, "2.5B": 7, "6B": 1}
+    assert runs["size"].value_counts().to_dict() == {
+        "150M": 12,
+        "370M": 10,
+        "750M": 9,
+        "1.3B": 8,
+        "2.5B": 7,
+        "6B": 1,
+    }
     assert runs["N"].min() == 151e6 and runs["N"].max() == 6.05e9
     assert runs["tokens_per_param"].min() == 10 and runs["tokens_per_param"].max() == 10_000
 
 
 def test_tokens_are_parameters_times_ratio(runs) -> None:
-    assert runs["D"].to_numpy() == pytest.approx((runs["N"] * runs["tokens_per_param"]).to_numpy(), rel=1e-12)
+    assert runs["D"].to_numpy() == pytest.approx(
+        (runs["N"] * runs["tokens_per_param"]).to_numpy(), rel=1e-12
+    )
 
 
 def test_columns_are_typed_and_scores_are_fractions(runs) -> None:

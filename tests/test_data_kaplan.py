@@ -1,5 +1,6 @@
-"""Porian et al.'s data: the converted tables load without unpickling, hold what the pickles hold, and the
-authors' optima and exponents follow exactly from the IsoFLOP points with their seed and draw order."""
+"""Porian et al.'s data: the converted tables load without unpickling, hold what the pickles hold,
+and the authors' optima and exponents follow exactly from the IsoFLOP points with their seed and
+draw order."""
 
 from __future__ import annotations
 
@@ -39,7 +40,9 @@ def test_every_configuration_has_a_step_and_the_grid_is_porians() -> None:
     points = load("porian2024_isoflop")
     assert points.groupby(["dataset", "step"]).ngroups == 15
     assert set(points["step"]) == {step for step, _ in STEPS.values()}
-    np.testing.assert_allclose(np.sort(points["flops"].unique()), 1.25e16 * 2.0 ** np.arange(12), rtol=1e-12)
+    np.testing.assert_allclose(
+        np.sort(points["flops"].unique()), 1.25e16 * 2.0 ** np.arange(12), rtol=1e-12
+    )
     np.testing.assert_allclose(points["tokens"] * 6 * points["n"], points["flops"], rtol=1e-12)
 
 
@@ -54,11 +57,15 @@ def test_conversion_agrees_with_the_earlier_extraction() -> None:
     ours = load("porian2024_optimal")
     earlier = read_csv("kaplan/derived/porian2024_optimal_points.csv")
     np.testing.assert_array_equal(ours["n_star"].to_numpy(), earlier["n_star"].to_numpy())
-    np.testing.assert_array_equal(ours["n_star_log_sd"].to_numpy(), earlier["n_star_std"].to_numpy())
+    np.testing.assert_array_equal(
+        ours["n_star_log_sd"].to_numpy(), earlier["n_star_std"].to_numpy()
+    )
 
 
 def test_the_conversion_script_remakes_the_registered_files(tmp_path: Path) -> None:
-    spec = importlib.util.spec_from_file_location("convert_pickles", ROOT / "data/kaplan/convert_pickles.py")
+    spec = importlib.util.spec_from_file_location(
+        "convert_pickles", ROOT / "data/kaplan/convert_pickles.py"
+    )
     script = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(script)
     script.main(tmp_path)
@@ -81,7 +88,9 @@ def test_the_authors_optima_and_exponents_follow_from_the_points() -> None:
         law = optimal_power_law(optima)
         row = fits[(fits["dataset"] == dataset) & (fits["step"] == step)].iloc[0]
         assert law.exponent == pytest.approx(row["a"], abs=1e-12)
-        assert law.exponent_interval() == pytest.approx((row["a_ci95_lo"], row["a_ci95_hi"]), abs=1e-12)
+        assert law.exponent_interval() == pytest.approx(
+            (row["a_ci95_lo"], row["a_ci95_hi"]), abs=1e-12
+        )
         assert law(5.88e23) == pytest.approx(row["n_star_cc"], rel=1e-10)
         assert law.replica_exponent.size == row["replicas"]
         assert optimal_power_law(optima, "t").exponent == pytest.approx(row["b"], abs=1e-12)

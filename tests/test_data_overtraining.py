@@ -1,4 +1,5 @@
-"""The Gadre et al. (2024) loaders: 104 runs joined with their loss evaluations and downstream tasks."""
+"""The Gadre et al. (2024) loaders: 104 runs joined with their loss evaluations and downstream
+tasks."""
 
 from __future__ import annotations
 
@@ -29,7 +30,11 @@ def test_one_row_per_run_and_loss_evaluation(runs):
     assert runs["run"].nunique() == 104
     assert runs.groupby("run")["eval"].nunique().eq(8).all()
     assert not runs.duplicated(["run", "eval"]).any()
-    assert runs.drop_duplicates("run")["train_set"].value_counts().to_dict() == {"RedPajama": 35, "RefinedWeb": 35, "C4": 34}
+    assert runs.drop_duplicates("run")["train_set"].value_counts().to_dict() == {
+        "RedPajama": 35,
+        "RefinedWeb": 35,
+        "C4": 34,
+    }
     assert not runs.isna().any().any()
 
 
@@ -68,9 +73,13 @@ def test_one_row_per_run_and_task(tasks):
 def test_averages_joined_to_the_runs_match_the_task_table(runs, tasks):
     averages = average_errors(tasks).set_index("run")
     joined = runs.drop_duplicates("run").set_index("run")[["err_avg46", "err_avg17"]]
-    np.testing.assert_allclose(joined.sort_index(), averages.loc[joined.index].sort_index(), rtol=1e-15)
+    np.testing.assert_allclose(
+        joined.sort_index(), averages.loc[joined.index].sort_index(), rtol=1e-15
+    )
     subset = tasks[tasks["in_subset17"] & (tasks["run"] == "rpj-open_lm_7b-1.0")]
-    assert averages.loc["rpj-open_lm_7b-1.0", "err_avg17"] == pytest.approx(subset["error"].mean(), rel=1e-15)
+    assert averages.loc["rpj-open_lm_7b-1.0", "err_avg17"] == pytest.approx(
+        subset["error"].mean(), rel=1e-15
+    )
 
 
 def test_loaders_return_fresh_frames(runs):

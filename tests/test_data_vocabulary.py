@@ -1,4 +1,5 @@
-"""The Tao et al. (2024) datasets: shapes, units and consistency between the grid and the checkpoint files."""
+"""The Tao et al. (2024) datasets: shapes, units and consistency between the grid and the checkpoint
+files."""
 
 from __future__ import annotations
 

@@ -18,7 +18,12 @@ CHAPTERS = ["01_chinchilla", "05_inference"]  # two chapters that execute in sec
 def execute(chapter: str) -> bytes:
     """The scorecard record a fresh execution of the chapter emits, as canonical JSON."""
     notebook = jupytext.read(ROOT / "chapters" / f"{chapter}.md")
-    NotebookClient(notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(ROOT / "chapters")}}).execute()
+    NotebookClient(
+        notebook,
+        timeout=600,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(ROOT / "chapters")}},
+    ).execute()
     records = [
         output["data"][RECORD_MIME]
         for cell in notebook.cells

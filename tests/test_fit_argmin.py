@@ -1,4 +1,5 @@
-"""Interpolated IsoFLOP argmins, their noise bootstrap, and weighted power laws with replica fits."""
+"""Interpolated IsoFLOP argmins, their noise bootstrap, and weighted power laws with replica
+fits."""
 
 from __future__ import annotations
 
@@ -6,7 +7,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scaling_core.fit.argmin import akima_argmin, bootstrap_argmin, isoflop_optima, log_grid, optimal_power_law
+from scaling_core.fit.argmin import (
+    akima_argmin,
+    bootstrap_argmin,
+    isoflop_optima,
+    log_grid,
+    optimal_power_law,
+)
 from scaling_core.fit.weighted_powerlaw import aligned_replicas, fit_weighted_power_law
 
 
@@ -64,7 +71,13 @@ def test_bootstrap_spread_grows_with_the_noise() -> None:
     n = np.geomspace(1e6, 1e9, 10)
     loss = skewed_curve(n, 3e7)
     spreads = [
-        np.std(np.log(bootstrap_argmin(n, loss, noise_sd=sd, rng=np.random.default_rng(0), replicas=300).draws))
+        np.std(
+            np.log(
+                bootstrap_argmin(
+                    n, loss, noise_sd=sd, rng=np.random.default_rng(0), replicas=300
+                ).draws
+            )
+        )
         for sd in (0.001, 0.01)
     ]
     assert spreads[1] > 2 * spreads[0]
@@ -94,7 +107,9 @@ def test_bad_points_are_refused_by_name(kwargs: dict, message: str) -> None:
 
 def test_bad_noise_is_refused() -> None:
     with pytest.raises(ValueError, match="noise_sd"):
-        bootstrap_argmin([1.0, 2.0, 3.0], [3.0, 2.0, 3.0], noise_sd=0.0, rng=np.random.default_rng(0))
+        bootstrap_argmin(
+            [1.0, 2.0, 3.0], [3.0, 2.0, 3.0], noise_sd=0.0, rng=np.random.default_rng(0)
+        )
 
 
 def test_isoflop_optima_recovers_a_known_power_law() -> None:
@@ -105,7 +120,9 @@ def test_isoflop_optima_recovers_a_known_power_law() -> None:
         for c in budgets
         for size, loss in zip(n, skewed_curve(n, 1e-3 * c**0.6))
     ]
-    optima = isoflop_optima(pd.DataFrame(rows), noise_sd=0.001, rng=np.random.default_rng(1), replicas=200)
+    optima = isoflop_optima(
+        pd.DataFrame(rows), noise_sd=0.001, rng=np.random.default_rng(1), replicas=200
+    )
     assert optima["has_optimum"].all()
     law = fit_weighted_power_law(optima["flops"], optima["n_star"], log_sd=optima["n_star_log_sd"])
     assert law.exponent == pytest.approx(0.6, abs=0.02)
@@ -113,7 +130,9 @@ def test_isoflop_optima_recovers_a_known_power_law() -> None:
 
 def test_isoflop_optima_needs_the_columns() -> None:
     with pytest.raises(ValueError, match="missing"):
-        isoflop_optima(pd.DataFrame({"flops": [1.0], "n": [1.0]}), noise_sd=0.01, rng=np.random.default_rng(0))
+        isoflop_optima(
+            pd.DataFrame({"flops": [1.0], "n": [1.0]}), noise_sd=0.01, rng=np.random.default_rng(0)
+        )
 
 
 def test_weighted_fit_recovers_exact_law_and_matches_polyfit() -> None:
@@ -133,7 +152,9 @@ def test_replica_fits_equal_separate_fits_and_give_intervals() -> None:
     x = np.geomspace(1e16, 1e20, 8)
     replicas = 1e-2 * x**0.5 * np.exp(rng.normal(0, 0.05, (200, 8)))
     law = fit_weighted_power_law(x, replicas.mean(axis=0), replicas=replicas)
-    assert law.replica_exponent[7] == pytest.approx(fit_weighted_power_law(x, replicas[7]).exponent, rel=1e-12)
+    assert law.replica_exponent[7] == pytest.approx(
+        fit_weighted_power_law(x, replicas[7]).exponent, rel=1e-12
+    )
     low, high = law.exponent_interval()
     assert low < 0.5 < high
     n_low, n_high = law.prediction_interval(5.88e23)

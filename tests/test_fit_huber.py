@@ -11,7 +11,9 @@ from scaling_core.fit.huber import huber
 def test_quadratic_inside_linear_outside() -> None:
     delta = 0.5
     value, slope = huber([-2.0, -0.25, 0.0, 0.25, 2.0], delta)
-    assert value == pytest.approx([delta * (2 - delta / 2), 0.25**2 / 2, 0.0, 0.25**2 / 2, delta * (2 - delta / 2)])
+    assert value == pytest.approx(
+        [delta * (2 - delta / 2), 0.25**2 / 2, 0.0, 0.25**2 / 2, delta * (2 - delta / 2)]
+    )
     assert slope == pytest.approx([-delta, -0.25, 0.0, 0.25, delta])
 
 

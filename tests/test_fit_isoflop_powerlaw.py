@@ -59,3 +59,63 @@ def test_power_law_refuses_bad_input() -> None:
         fit_power_law([2.0, 2.0], [1.0, 3.0])
     with pytest.raises(ValueError, match="y must be finite and > 0"):
         fit_power_law([1.0, 2.0], [1.0, 0.0])
+
+
+def _isoflop_runs() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Three budgets whose losses are exact parabolas in log10 N with vertices at 1e8, 3e8 and 1e9, plus an
+    off-budget run (NaN budget) that must be ignored."""
+    budgets, vertices = [1e19, 1e20, 1e21], [1e8, 3e8, 1e9]
+    N, loss, budget = [], [], []
+    for C, vertex in zip(budgets, vertices):
+        sizes = vertex * np.geomspace(0.25, 4, 7)
+        N += list(sizes)
+        loss += list(2.0 + 0.1 * np.log10(sizes / vertex) ** 2)
+        budget += [C] * 7
+    return np.array(N + [5e8]), np.array(loss + [1.0]), np.array(budget + [np.nan])
+
+
+def test_isoflop_frontier_finds_each_budgets_minimum_by_either_method() -> None:
+    from scaling_core.fit import isoflop_frontier
+
+    N, loss, budget = _isoflop_runs()
+    for method, tolerance in (("parabola", 1e-9), ("akima", 0.02)):
+        frontier = isoflop_frontier(N, loss, budget, method=method)
+        assert frontier["C"].tolist() == [1e19, 1e20, 1e21]
+        assert frontier["points"].tolist() == [7, 7, 7]
+        np.testing.assert_allclose(np.log10(frontier["N_opt"]), np.log10([1e8, 3e8, 1e9]), atol=tolerance)
+        np.testing.assert_allclose(frontier["D_opt"], frontier["C"] / (6 * frontier["N_opt"]))
+        np.testing.assert_allclose(frontier["tokens_per_parameter"], frontier["D_opt"] / frontier["N_opt"])
+        assert frontier["inside"].all()
+    skewed = loss.copy()
+    skewed[:7] += 0.05 * np.log10(N[:7] / 1e8) ** 3  # asymmetric curve: Akima follows it, a parabola shifts
+    by_parabola = isoflop_frontier(N, skewed, budget)["N_opt"][0]
+    by_akima = isoflop_frontier(N, skewed, budget, method="akima")["N_opt"][0]
+    assert abs(np.log10(by_akima / 1e8)) < abs(np.log10(by_parabola / 1e8))
+
+
+def test_isoflop_frontier_refuses_bad_input() -> None:
+    from scaling_core.fit import isoflop_frontier
+
+    N, loss, budget = _isoflop_runs()
+    with pytest.raises(ValueError, match="method must be"):
+        isoflop_frontier(N, loss, budget, method="spline")
+    with pytest.raises(ValueError, match="same length"):
+        isoflop_frontier(N, loss[:-1], budget)
+
+
+def test_approach2_by_either_method_recovers_the_symmetric_exponent() -> None:
+    # alpha = beta: the optimum is N* = sqrt(C / 6) * (A / B)^(1/(2 alpha)), so a = b = 1/2 exactly.
+    budgets = np.repeat([1e19, 1e20, 1e21], 9)
+    centre = np.sqrt(budgets / 6)
+    N = centre * np.tile(np.geomspace(1 / 8, 8, 9), 3)
+    D = budgets / (6 * N)
+    loss = 1.7 + 400 * N**-0.3 + 400 * D**-0.3
+    from scaling_core.fit.isoflop import fit_approach2
+
+    # The parabola is exact for alpha = beta on a centred grid; Akima interpolates 9 points.
+    for method, tolerance in (("parabola", 1e-9), ("akima", 1e-2)):
+        fit = fit_approach2(N, D, budgets, loss, method=method)
+        assert fit.N_law.exponent == pytest.approx(0.5, abs=tolerance)
+        assert fit.D_law.exponent == pytest.approx(0.5, abs=tolerance)
+    with pytest.raises(ValueError, match="'parabola' or 'akima'"):
+        fit_approach2(N, D, budgets, loss, method="spline")

@@ -19,7 +19,9 @@ from scaling_core.laws import ChinchillaLaw
 TRUE = ChinchillaLaw(E=1.8, A=480.0, B=2100.0, alpha=0.35, beta=0.37)
 
 
-def synthetic_runs(rng: np.random.Generator, n: int = 120, noise: float = 0.01) -> tuple[np.ndarray, ...]:
+def synthetic_runs(
+    rng: np.random.Generator, n: int = 120, noise: float = 0.01
+) -> tuple[np.ndarray, ...]:
     N = np.exp(rng.uniform(np.log(5e7), np.log(2e10), n))
     D = np.exp(rng.uniform(np.log(3e8), np.log(3e11), n))
     loss = TRUE.loss(N, D) * np.exp(rng.laplace(0.0, noise, n))
@@ -45,7 +47,9 @@ def test_gradient_matches_finite_differences() -> None:
     for sigma in (-2.0, -9.0):
         params = np.r_[theta_of(TRUE) + 0.01, sigma]
         value, gradient = huber_negative_log_likelihood(params, *logs, delta=1.0)
-        numeric = approx_fprime(params, lambda p: huber_negative_log_likelihood(p, *logs, delta=1.0)[0], 1e-7)
+        numeric = approx_fprime(
+            params, lambda p: huber_negative_log_likelihood(p, *logs, delta=1.0)[0], 1e-7
+        )
         np.testing.assert_allclose(gradient, numeric, rtol=1e-4, atol=1e-3)
         assert np.isfinite(value)
 
@@ -60,7 +64,9 @@ def test_best_log_scale_maximises_the_likelihood(delta: float) -> None:
         rho = np.where(np.abs(z) <= delta, 0.5 * z**2, delta * (np.abs(z) - 0.5 * delta))
         return rho.sum() + n * sigma
 
-    brute = minimize_scalar(negative, bounds=(-25.0, 5.0), method="bounded", options={"xatol": 1e-10}).x
+    brute = minimize_scalar(
+        negative, bounds=(-25.0, 5.0), method="bounded", options={"xatol": 1e-10}
+    ).x
     assert best_log_scale(residuals, delta) == pytest.approx(brute, abs=1e-6)
 
 

@@ -96,3 +96,12 @@ def test_match_table_a9_reports_index_and_mismatch():
     index, mismatch = match_table_a9([parameter_count(TABLE_A9_SHAPES[5]) * 1.001])
     assert index.tolist() == [5]
     assert mismatch[0] == pytest.approx(0.001, rel=1e-6)
+
+
+def test_gophers_appendix_f_count_is_not_the_6_3e23_of_appendix_f():
+    """Gopher (Table 4: 80 layers, width 16,384, 128 heads of 128) on 300B tokens: App. F's count is
+    4.74e23 (4.76e23 with embeddings and logits), not the unattributed 6.3e23 of App. F's text."""
+    gopher = TransformerShape(80, 16_384, 4 * 16_384, 128, 128)
+    assert parameter_count(gopher) == pytest.approx(280e9, rel=0.02)
+    assert training_flops_per_token(gopher) * 300e9 == pytest.approx(4.74e23, rel=0.002)
+    assert training_flops_per_token(gopher, embeddings=True) * 300e9 == pytest.approx(4.76e23, rel=0.002)

@@ -11,7 +11,14 @@ from scaling_core.formatting import format_count, format_flops, format_number, f
 
 @pytest.mark.parametrize(
     ("value", "text"),
-    [(41.297e9, "41.3 B"), (4.04e12, "4.04 T"), (760e6, "760 M"), (12_500, "12.5 K"), (87, "87"), (-2.5e9, "-2.5 B")],
+    [
+        (41.297e9, "41.3 B"),
+        (4.04e12, "4.04 T"),
+        (760e6, "760 M"),
+        (12_500, "12.5 K"),
+        (87, "87"),
+        (-2.5e9, "-2.5 B"),
+    ],
 )
 def test_counts_read_with_a_suffix(value: float, text: str) -> None:
     assert format_count(value) == text

@@ -7,7 +7,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scaling_core.laws import BESIROGLU_2024, HOFFMANN_2022, HOFFMANN_2022_UNROUNDED, LAWS, ChinchillaLaw
+from scaling_core.laws import (
+    BESIROGLU_2024,
+    HOFFMANN_2022,
+    HOFFMANN_2022_UNROUNDED,
+    KAPLAN_2020,
+    KAPLAN_2020_FIXED_BATCH,
+    LAWS,
+    PF_DAY,
+    ChinchillaLaw,
+    OptimalSizeLaw,
+)
 
 
 def test_loss_broadcasts_like_numpy() -> None:
@@ -60,6 +70,12 @@ def test_tokens_per_parameter_and_optimal_loss() -> None:
     # The derived table prints N_opt = 3.219e10 and D_opt = 2.982e12 at 5.76e23 FLOP: D/N = 92.64.
     assert HOFFMANN_2022.tokens_per_parameter(5.76e23) == pytest.approx(2.982e12 / 3.219e10, rel=5e-4)
     assert HOFFMANN_2022.optimal_loss(5.76e23) == pytest.approx(1.9307, abs=5e-5)
+    # Derived in published_numbers.md: 58.9 (unrounded) at Gopher's budget; at Chinchilla's 6ND = 5.88e23,
+    # 92.8 (rounded), 59.0 (unrounded) and 18.4 (Epoch's paper values).
+    assert HOFFMANN_2022_UNROUNDED.tokens_per_parameter(5.76e23) == pytest.approx(58.9, abs=0.05)
+    assert HOFFMANN_2022.tokens_per_parameter(5.88e23) == pytest.approx(92.8, abs=0.05)
+    assert HOFFMANN_2022_UNROUNDED.tokens_per_parameter(5.88e23) == pytest.approx(59.0, abs=0.05)
+    assert BESIROGLU_2024.tokens_per_parameter(5.88e23) == pytest.approx(18.4, abs=0.05)
 
 
 @pytest.mark.parametrize(("N", "D", "name"), [(0, 1e9, "N"), (1e9, -1, "D"), (float("nan"), 1e9, "N"), (1e9, "x", "D")])
@@ -82,3 +98,21 @@ def test_law_refuses_bad_constants() -> None:
 def test_named_laws() -> None:
     assert LAWS["hoffmann2022"] is HOFFMANN_2022
     assert LAWS["besiroglu2024"] is BESIROGLU_2024
+
+
+def test_kaplan_2020_gives_the_sizes_others_quote():
+    # Hoffmann et al. (2022, App. D.4): Kaplan's law asks for 4.68B parameters at 1e21 FLOP
+    # (C_min = C / 2).
+    assert KAPLAN_2020.optimal_params(1e21 / 2) == pytest.approx(4.68e9, abs=0.005e9)
+    # Porian et al.'s figure lines at Chinchilla's budget, 5.88e23 FLOP: 816B and 3.78T.
+    assert KAPLAN_2020.optimal_params(5.88e23) == pytest.approx(816e9, abs=0.5e9)
+    assert KAPLAN_2020_FIXED_BATCH.optimal_params(5.88e23) == pytest.approx(3.78e12, abs=0.005e12)
+
+
+def test_optimal_size_law_is_vectorised_and_rejects_bad_input():
+    sizes = KAPLAN_2020.optimal_params(np.array([PF_DAY, 2 * PF_DAY]))
+    assert sizes[0] == pytest.approx(1.3e9) and sizes[1] / sizes[0] == pytest.approx(2**0.73)
+    with pytest.raises(ValueError, match="C"):
+        KAPLAN_2020.optimal_params(-1.0)
+    with pytest.raises(ValueError, match="OptimalSizeLaw.a"):
+        OptimalSizeLaw(N_ref=1.0, C_ref=1.0, a=0.0)

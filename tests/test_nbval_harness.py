@@ -1,4 +1,5 @@
-"""The nbval harness itself: a MyST notebook runs cell by cell, and a failing cell names its file and cell."""
+"""The nbval harness itself: a MyST notebook runs cell by cell, and a failing cell names its file
+and cell."""
 
 from __future__ import annotations
 
@@ -27,7 +28,17 @@ def run_pytest_on(tmp_path: Path, body: str) -> subprocess.CompletedProcess[str]
     shutil.copy(ROOT / "conftest.py", tmp_path / "conftest.py")
     (tmp_path / "sample.md").write_text(HEADER + body, encoding="utf-8")
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--nbval-lax", "--nbval-current-env", "-q", "sample.md"],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "--nbval-lax",
+            "--nbval-current-env",
+            "-q",
+            "sample.md",
+        ],
         cwd=tmp_path,
         capture_output=True,
         text=True,
@@ -36,14 +47,20 @@ def run_pytest_on(tmp_path: Path, body: str) -> subprocess.CompletedProcess[str]
 
 
 def test_passing_notebook_runs_every_code_cell(tmp_path: Path) -> None:
-    body = "# A sample\n\n```{code-cell}\nx = 21\n```\n\nProse.\n\n```{code-cell}\nassert x * 2 == 42\n```\n"
+    body = (
+        "# A sample\n\n```{code-cell}\nx = 21\n```\n\nProse.\n\n"
+        "```{code-cell}\nassert x * 2 == 42\n```\n"
+    )
     result = run_pytest_on(tmp_path, body)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "2 passed" in result.stdout
 
 
 def test_failing_cell_is_named(tmp_path: Path) -> None:
-    body = "```{code-cell}\nx = 1\n```\n\n```{code-cell}\nraise ValueError('drifted replication')\n```\n"
+    body = (
+        "```{code-cell}\nx = 1\n```\n\n"
+        "```{code-cell}\nraise ValueError('drifted replication')\n```\n"
+    )
     result = run_pytest_on(tmp_path, body)
     assert result.returncode == 1
     assert "sample.md::Cell 1" in result.stdout
@@ -51,7 +68,10 @@ def test_failing_cell_is_named(tmp_path: Path) -> None:
 
 
 def test_kernel_starts_in_the_notebook_folder(tmp_path: Path) -> None:
-    body = "```{code-cell}\nfrom pathlib import Path\nassert Path.cwd().name == %r\n```\n" % tmp_path.name
+    body = (
+        "```{code-cell}\nfrom pathlib import Path\nassert Path.cwd().name == %r\n```\n"
+        % tmp_path.name
+    )
     result = run_pytest_on(tmp_path, body)
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -66,9 +86,22 @@ def test_cells_after_a_failure_are_skipped_with_its_cell_named(tmp_path: Path) -
     assert "1 failed, 1 passed, 2 skipped" in result.stdout
     assert "first error" in result.stdout and "NameError" not in result.stdout
     verbose = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--nbval-lax", "--nbval-current-env", "-rs", "-q",
-         "sample.md"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "--nbval-lax",
+            "--nbval-current-env",
+            "-rs",
+            "-q",
+            "sample.md",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert "after the failure in cell 1" in verbose.stdout
 
@@ -78,8 +111,21 @@ def test_tests_never_run_in_exploration_mode(tmp_path: Path) -> None:
     shutil.copy(ROOT / "conftest.py", tmp_path / "conftest.py")
     (tmp_path / "sample.md").write_text(HEADER + body, encoding="utf-8")
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--nbval-lax", "--nbval-current-env", "-q", "sample.md"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "--nbval-lax",
+            "--nbval-current-env",
+            "-q",
+            "sample.md",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
         env={**os.environ, "SCALING_CORE_EXPLORE": "1"},
     )
     assert result.returncode == 0, result.stdout + result.stderr

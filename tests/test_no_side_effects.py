@@ -38,6 +38,8 @@ GUARDED = textwrap.dedent(
 
 
 def test_imports_and_loads_are_offline_and_never_unpickle() -> None:
-    result = subprocess.run([sys.executable, "-c", GUARDED], capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [sys.executable, "-c", GUARDED], capture_output=True, text=True, timeout=600
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.strip().endswith("ok")

@@ -19,7 +19,9 @@ from scaling_core.schedules import (
     learning_rates,
 )
 
-learning_rate_arrays = arrays(np.float64, st.integers(1, 300), elements=st.floats(0.0, 1e-2, allow_subnormal=False))
+learning_rate_arrays = arrays(
+    np.float64, st.integers(1, 300), elements=st.floats(0.0, 1e-2, allow_subnormal=False)
+)
 momenta = st.floats(0.0, 0.9999)
 
 
@@ -97,12 +99,19 @@ def test_anneal_from_ignores_the_warmup_rise() -> None:
     counted = annealing_areas(lr, 0.0, anneal_from=10).S2
     np.testing.assert_allclose(counted[:10], 0.0)
     np.testing.assert_allclose(counted[10:], lr[9] - lr[10:], atol=1e-15)
-    assert annealing_areas(lr, 0.0).S2[5] < 0  # counted from step 0 the rise is a negative annealing
+    assert (
+        annealing_areas(lr, 0.0).S2[5] < 0
+    )  # counted from step 0 the rise is a negative annealing
 
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
-    [({"lr": [1.0, -1.0]}, "lr"), ({"lr": [1.0], "lam": 1.0}, "lam"), ({"lr": [[1.0]]}, "one-dimensional"), ({"lr": [1.0], "anneal_from": -1}, "anneal_from")],
+    [
+        ({"lr": [1.0, -1.0]}, "lr"),
+        ({"lr": [1.0], "lam": 1.0}, "lam"),
+        ({"lr": [[1.0]]}, "one-dimensional"),
+        ({"lr": [1.0], "anneal_from": -1}, "anneal_from"),
+    ],
 )
 def test_annealing_areas_refuse_bad_input(kwargs: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
@@ -117,7 +126,9 @@ def test_forward_area_never_decreases(lr: np.ndarray, lam: float) -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(lr=learning_rate_arrays, lam=momenta)
-def test_annealing_area_never_decreases_under_a_non_increasing_schedule(lr: np.ndarray, lam: float) -> None:
+def test_annealing_area_never_decreases_under_a_non_increasing_schedule(
+    lr: np.ndarray, lam: float
+) -> None:
     schedule = np.sort(lr)[::-1]
     S2 = annealing_areas(schedule, lam).S2
     assert np.all(S2 >= 0)

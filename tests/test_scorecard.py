@@ -1,4 +1,5 @@
-"""scaling_core.scorecard: published numbers by key, claim kinds, tolerance bases, the record and its checks."""
+"""scaling_core.scorecard: published numbers by key, claim kinds, tolerance bases, the record and
+its checks."""
 
 from __future__ import annotations
 
@@ -79,16 +80,25 @@ def test_a_key_in_two_papers_must_be_qualified(papers: Path) -> None:
 
 def test_cross_checks_are_their_own_kind(papers: Path) -> None:
     card = complete_card()
-    claim = card.cross_check("a from alpha, beta", 0.5139, 0.5141, tolerance=0.001, basis="printed", source="derived")
+    claim = card.cross_check(
+        "a from alpha, beta", 0.5139, 0.5141, tolerance=0.001, basis="printed", source="derived"
+    )
     assert claim.kind is Kind.CHECK
-    assert card.summary()["check"] == {"claims": 1, "passed": 1, "expected discrepancies": 0, "failed": 0}
+    assert card.summary()["check"] == {
+        "claims": 1,
+        "passed": 1,
+        "expected discrepancies": 0,
+        "failed": 0,
+    }
     assert card.summary()["paper"]["passed"] == 2
 
 
 def test_failed_claims_are_all_listed_and_raise(papers: Path) -> None:
     card = complete_card()
     card.cross_check("too far", 1.0, 1.5, tolerance=0.1, basis="reason", source="Eq. 10")
-    card.cross_check("also too far", 2.0, 3.0, tolerance=0.1, basis="reason", source="Eq. 11", relative=True)
+    card.cross_check(
+        "also too far", 2.0, 3.0, tolerance=0.1, basis="reason", source="Eq. 11", relative=True
+    )
     with pytest.raises(ScorecardError) as error:
         card.check()
     assert "2 problem(s)" in str(error.value)
@@ -100,21 +110,34 @@ def test_a_verified_number_of_the_chapter_must_be_claimed_or_explained(papers: P
     card.claim("alpha", 0.34731)
     with pytest.raises(ScorecardError, match="sample:runs .* neither claimed nor listed"):
         card.check()
-    assert [n.key for n in card.unclaimed()] == ["runs"]  # 'skipped' has a reason, 'gopher' is unverified
+    assert [n.key for n in card.unclaimed()] == [
+        "runs"
+    ]  # 'skipped' has a reason, 'gopher' is unverified
 
 
 def test_expected_discrepancy_must_stay_discrepant(papers: Path) -> None:
     card = complete_card()
-    claim = card.cross_check("misprint", 1.26e24, 1.26e25, tolerance=0.01, basis="printed", source="Table A3",
-                             relative=True, expected_discrepancy="typo")
+    claim = card.cross_check(
+        "misprint",
+        1.26e24,
+        1.26e25,
+        tolerance=0.01,
+        basis="printed",
+        source="Table A3",
+        relative=True,
+        expected_discrepancy="typo",
+    )
     assert claim.status == "expected discrepancy" and claim.ok
     card.check()
-    stale = Claim("fixed misprint", 1.0, 1.0, 0.01, "printed", Kind.CHECK, "x", expected_discrepancy="typo")
+    stale = Claim(
+        "fixed misprint", 1.0, 1.0, 0.01, "printed", Kind.CHECK, "x", expected_discrepancy="typo"
+    )
     assert stale.status == "stale mark" and not stale.ok
 
 
-def test_exploration_mode_shows_problems_and_goes_on(papers: Path, monkeypatch: pytest.MonkeyPatch,
-                                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_exploration_mode_shows_problems_and_goes_on(
+    papers: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv(sc.EXPLORE_ENV, "1")
     card = complete_card()
     card.cross_check("too far", 1.0, 1.5, tolerance=0.1, basis="reason", source="Eq. 10")
@@ -123,14 +146,20 @@ def test_exploration_mode_shows_problems_and_goes_on(papers: Path, monkeypatch: 
     assert card.record()["explore"] is True
 
 
-def test_check_emits_the_record_with_the_table(papers: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_check_emits_the_record_with_the_table(
+    papers: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     shown: list[dict] = []
     monkeypatch.setattr(sc, "_display", shown.append)
     card = complete_card()
     card.check()
     (bundle,) = shown
     record = bundle[sc.RECORD_MIME]
-    assert record["chapter"] == "99_sample" and record["unclaimed"] == [] and record["explore"] is False
+    assert (
+        record["chapter"] == "99_sample"
+        and record["unclaimed"] == []
+        and record["explore"] is False
+    )
     assert [c["kind"] for c in record["claims"]] == ["paper", "paper"]
     assert "scorecard" in bundle["text/html"] and "0.34731" in bundle["text/html"]
     assert json.loads(json.dumps(record)) == record
@@ -147,14 +176,16 @@ def test_record_is_deterministic(papers: Path) -> None:
     [
         ("Alpha,x,1,,T,yes,h,c,\n", "snake_case"),
         ("a,x,1.2%,,T,yes,h,c,\n", "finite number as printed"),
-        ("a,x,\"1,200\",,T,yes,h,c,\n", "finite number as printed"),
+        ('a,x,"1,200",,T,yes,h,c,\n', "finite number as printed"),
         ("a,x,nan,,T,yes,h,c,\n", "finite number as printed"),
         ("a,x,1,,T,maybe,h,c,\n", "'yes' or 'no'"),
         ("a,x,1,,,yes,h,c,\n", "'where' of 'a' is empty"),
         ("a,x,1,,T,yes,h,c,\na,y,2,,T,yes,h,c,\n", "appears twice"),
     ],
 )
-def test_malformed_published_files_are_refused_by_name(papers: Path, row: str, message: str) -> None:
+def test_malformed_published_files_are_refused_by_name(
+    papers: Path, row: str, message: str
+) -> None:
     write_paper(papers, "broken", row)
     with pytest.raises(PublishedNumbersError, match=message) as error:
         Scorecard("99_sample", "Sample", papers=("broken",))

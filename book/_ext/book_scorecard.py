@@ -1,19 +1,20 @@
 """Sphinx extension: the book-wide scorecard, read from the chapters' own executed outputs.
 
-A chapter's `Scorecard.check()` shows its table with the record inside it: an HTML comment in both the
-HTML and the markdown rendering of the same output. When Sphinx reads a chapter, myst-nb executes it (or
-takes its outputs from the execution cache) and renders the table into the chapter's doctree; right after,
-this extension takes the record from that rendered output and keeps it in the build environment beside the
-doctree. The record on the book-wide page is therefore always the one the chapter page shows, whichever
-builder runs: no side file exists that a reader's own run could overwrite.
+A chapter's `Scorecard.check()` shows its table with the record inside it: an HTML comment in both
+the HTML and the markdown rendering of the same output. When Sphinx reads a chapter, myst-nb
+executes it (or takes its outputs from the execution cache) and renders the table into the chapter's
+doctree; right after, this extension takes the record from that rendered output and keeps it in the
+build environment beside the doctree. The record on the book-wide page is therefore always the one
+the chapter page shows, whichever builder runs: no side file exists that a reader's own run could
+overwrite.
 
-The build fails (an error, whatever the warning settings) when a chapter of the table of contents has no
-record or more than one, when a record was made in exploration mode, or when any claim failed, carries a
-stale expected-discrepancy mark, or a verified published number went unclaimed.
+The build fails (an error, whatever the warning settings) when a chapter of the table of contents
+has no record or more than one, when a record was made in exploration mode, or when any claim
+failed, carries a stale expected-discrepancy mark, or a verified published number went unclaimed.
 
-The `book-scorecard` directive renders the records: a headline that counts verified published numbers
-apart from unverified ones and from our own checks, a summary table, and one folded table per chapter.
-The page holding the directive is read after every other page and on every build.
+The `book-scorecard` directive renders the records: a headline that counts verified published
+numbers apart from unverified ones and from our own checks, a summary table, and one folded table
+per chapter. The page holding the directive is read after every other page and on every build.
 """
 
 from __future__ import annotations
@@ -30,7 +31,13 @@ from sphinx.errors import ExtensionError
 from sphinx.util.docutils import SphinxDirective
 
 from scaling_core.formatting import format_number
-from scaling_core.scorecard import EXPLORE_ENV, describe_counts, describe_others, records_in_text, summarise
+from scaling_core.scorecard import (
+    EXPLORE_ENV,
+    describe_counts,
+    describe_others,
+    records_in_text,
+    summarise,
+)
 
 DIRECTIVE = "book-scorecard"
 CHAPTER_PREFIX = "chapters/"
@@ -46,9 +53,13 @@ def _collect(app: Sphinx, doctree: nodes.document) -> None:
     """After a chapter is read: keep the records carried by its rendered outputs."""
     docname = app.env.docname
     if docname.startswith(CHAPTER_PREFIX):
-        # One output is rendered in several forms (HTML, markdown) that carry the same record: keep it once.
-        found = {json.dumps(record, sort_keys=True): record
-                 for node in doctree.findall(nodes.raw) for record in records_in_text(node.astext())}
+        # One output is rendered in several forms (HTML, markdown) that carry the same record: keep
+        # it once.
+        found = {
+            json.dumps(record, sort_keys=True): record
+            for node in doctree.findall(nodes.raw)
+            for record in records_in_text(node.astext())
+        }
         _records(app.env)[docname] = list(found.values())
 
 
@@ -57,7 +68,9 @@ def _purge(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
 
 
 def _merge(app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment) -> None:
-    _records(env).update({name: records for name, records in _records(other).items() if name in docnames})
+    _records(env).update(
+        {name: records for name, records in _records(other).items() if name in docnames}
+    )
 
 
 def _chapters(env: BuildEnvironment) -> list[str]:
@@ -68,27 +81,40 @@ def _chapters(env: BuildEnvironment) -> list[str]:
 def record_problems(docname: str, records: list[dict]) -> list[str]:
     """Why a chapter's records cannot be published (empty when they can)."""
     if len(records) != 1:
-        return [f"{docname}: expected one scorecard record among its rendered outputs, found {len(records)}"]
+        return [
+            f"{docname}: expected one scorecard record among its rendered outputs, found "
+            f"{len(records)}"
+        ]
     record = records[0]
     problems = []
     if record.get("explore"):
-        problems.append(f"{docname}: the scorecard was recorded in exploration mode ({EXPLORE_ENV})")
+        problems.append(
+            f"{docname}: the scorecard was recorded in exploration mode ({EXPLORE_ENV})"
+        )
     for claim in record["claims"]:
         if claim["status"] not in ("pass", "expected discrepancy"):
             problems.append(f"{docname}: claim {claim['what']!r} -> {claim['status']}")
-    problems += [f"{docname}: verified published number {key} is unclaimed" for key in record.get("unclaimed", [])]
+    problems += [
+        f"{docname}: verified published number {key} is unclaimed"
+        for key in record.get("unclaimed", [])
+    ]
     return problems
 
 
 def _check(app: Sphinx, env: BuildEnvironment) -> None:
     """Fail the build on any chapter without a clean record."""
-    problems = [line for name in _chapters(env) for line in record_problems(name, _records(env).get(name, []))]
+    problems = [
+        line
+        for name in _chapters(env)
+        for line in record_problems(name, _records(env).get(name, []))
+    ]
     if problems:
         raise ExtensionError("book scorecard: " + "; ".join(problems))
 
 
 def _cell(text: object) -> str:
-    """Claim text as a markdown table cell: pipes and dollar signs are literal, not table or math syntax."""
+    """Claim text as a markdown table cell: pipes and dollar signs are literal, not table or math
+    syntax."""
     return str(text).replace("|", "\\|").replace("$", "\\$").replace("\n", " ")
 
 
@@ -97,13 +123,25 @@ def _claim_row(claim: dict) -> str:
     digits = claim["digits"]
     unit = f" {claim['unit']}" if claim.get("unit") else ""
     target = (claim.get("printed") or format_number(claim["target"], digits)) + unit
-    difference = f"{claim['difference']:+.2%}" if relative else format_number(claim["difference"], 3)
+    difference = (
+        f"{claim['difference']:+.2%}" if relative else format_number(claim["difference"], 3)
+    )
     if not relative and claim["difference"] > 0:
         difference = "+" + difference
     tolerance = f"±{format_number(claim['tolerance'], 3)}" + (" (rel.)" if relative else "")
-    result = claim["status"] + (f": {claim['expected_discrepancy']}" if claim["expected_discrepancy"] else "")
-    cells = [claim["what"], claim["kind"], target, format_number(claim["ours"], digits) + unit, difference,
-             f"{tolerance} ({claim['basis']})", result, claim["source"]]
+    result = claim["status"] + (
+        f": {claim['expected_discrepancy']}" if claim["expected_discrepancy"] else ""
+    )
+    cells = [
+        claim["what"],
+        claim["kind"],
+        target,
+        format_number(claim["ours"], digits) + unit,
+        difference,
+        f"{tolerance} ({claim['basis']})",
+        result,
+        claim["source"],
+    ]
     return "| " + " | ".join(_cell(cell) for cell in cells) + " |"
 
 
@@ -120,8 +158,10 @@ def _markdown(env: BuildEnvironment) -> str:
         counts = record["summary"]
         paper, unverified, check = counts["paper"], counts["unverified"], counts["check"]
         summary_rows.append(
-            f"| {{doc}}`{_cell(record['title'])} </{docname}>` | {paper['passed']} of {paper['claims']} | "
-            f"{paper['expected discrepancies']} | {unverified['passed']} of {unverified['claims']} | "
+            f"| {{doc}}`{_cell(record['title'])} </{docname}>` | {paper['passed']} of "
+            f"{paper['claims']} | "
+            f"{paper['expected discrepancies']} | {unverified['passed']} of {unverified['claims']} "
+            "| "
             f"{check['passed']} of {check['claims']} | "
             f"{unverified['expected discrepancies'] + check['expected discrepancies']} |"
         )
@@ -130,8 +170,11 @@ def _markdown(env: BuildEnvironment) -> str:
             "|---|---|---|---|---|---|---|---|",
             *(_claim_row(claim) for claim in record["claims"]),
         ]
-        sections.append(f":::{{dropdown}} {_cell(record['title'])}: {describe_counts(counts)}\n\n"
-                        + "\n".join(rows) + "\n:::")
+        sections.append(
+            f":::{{dropdown}} {_cell(record['title'])}: {describe_counts(counts)}\n\n"
+            + "\n".join(rows)
+            + "\n:::"
+        )
     totals = summarise(all_claims)
     paper = totals["paper"]
     lines = [
@@ -140,7 +183,8 @@ def _markdown(env: BuildEnvironment) -> str:
         "",
         f"Apart from these, {describe_others(totals)}.",
         "",
-        "| chapter | published numbers reproduced | explained discrepancies | unverified numbers reproduced "
+        "| chapter | published numbers reproduced | explained discrepancies | unverified numbers "
+        "reproduced "
         "| our checks passed | other explained discrepancies |",
         "|---|---|---|---|---|---|",
         *summary_rows,
@@ -158,8 +202,11 @@ class BookScorecard(SphinxDirective):
     def run(self) -> list[nodes.Node]:
         self.env.note_dependency(__file__)
         container = nodes.container(classes=["book-scorecard"])
-        self.state.nested_parse(StringList(_markdown(self.env).splitlines(), source="scorecard"),
-                                self.content_offset, container)
+        self.state.nested_parse(
+            StringList(_markdown(self.env).splitlines(), source="scorecard"),
+            self.content_offset,
+            container,
+        )
         return [container]
 
 
@@ -180,13 +227,15 @@ def _read_last(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
         docnames.append(name)
 
 
-def _always_outdated(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str],
-                     removed: set[str]) -> list[str]:
+def _always_outdated(
+    app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
+) -> list[str]:
     return _pages_with_directive(app, sorted(env.found_docs))
 
 
 def setup(app: Sphinx) -> dict[str, object]:
-    # The chapters this build executes inherit this process's environment: never in exploration mode.
+    # The chapters this build executes inherit this process's environment: never in exploration
+    # mode.
     os.environ.pop(EXPLORE_ENV, None)
     app.add_directive(DIRECTIVE, BookScorecard)
     app.connect("env-get-outdated", _always_outdated)
@@ -195,4 +244,9 @@ def setup(app: Sphinx) -> dict[str, object]:
     app.connect("env-purge-doc", _purge)
     app.connect("env-merge-info", _merge)
     app.connect("env-check-consistency", _check)
-    return {"parallel_read_safe": False, "parallel_write_safe": True, "version": "2", "env_version": 2}
+    return {
+        "parallel_read_safe": False,
+        "parallel_write_safe": True,
+        "version": "2",
+        "env_version": 2,
+    }

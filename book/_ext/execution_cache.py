@@ -1,11 +1,12 @@
 """Sphinx extension: the execution cache follows the library, not only the chapters' own code.
 
-myst-nb's cache (jupyter-cache) keys an executed notebook on its code cells alone. A chapter's numbers also
-depend on `scaling_core` and on the published numbers it is checked against: after a change there, an
-incremental build would take the old outputs from the cache and publish numbers the code no longer gives.
-This extension fingerprints the files named by `execution_cache_sources` (glob patterns relative to the
-book's root) and, when the fingerprint differs from the one the cache was filled with, empties the cache
-and re-reads every notebook page, so that each chapter executes again.
+myst-nb's cache (jupyter-cache) keys an executed notebook on its code cells alone. A chapter's
+numbers also depend on `scaling_core` and on the published numbers it is checked against: after a
+change there, an incremental build would take the old outputs from the cache and publish numbers the
+code no longer gives. This extension fingerprints the files named by `execution_cache_sources` (glob
+patterns relative to the book's root) and, when the fingerprint differs from the one the cache was
+filled with, empties the cache and re-reads every notebook page, so that each chapter executes
+again.
 """
 
 from __future__ import annotations
@@ -44,14 +45,18 @@ def _invalidate_if_stale(app: Sphinx) -> None:
     stale = cache.is_dir() and (not stamp.is_file() or stamp.read_text(encoding="utf-8") != current)
     app.env.execution_cache_emptied = stale
     if stale:
-        logger.info("execution cache: the library or the published numbers changed; every chapter executes again")
+        logger.info(
+            "execution cache: the library or the published numbers changed; every chapter executes "
+            "again"
+        )
         shutil.rmtree(cache)
     cache.mkdir(parents=True, exist_ok=True)
     stamp.write_text(current, encoding="utf-8")
 
 
-def _notebooks_outdated(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str],
-                        removed: set[str]) -> list[str]:
+def _notebooks_outdated(
+    app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
+) -> list[str]:
     if not getattr(env, "execution_cache_emptied", False):
         return []
     return sorted(name for name in env.found_docs if name.startswith("chapters/"))

@@ -1,8 +1,8 @@
 """Sphinx extension: the library page, generated from `scaling_core` itself.
 
 The `library-modules` directive lists every module of the package with the first paragraph of its
-docstring, the chapters that import it (the first of them introduces it) and its public names with the
-first line of each docstring. Generated at every build, the page cannot fall behind the code.
+docstring, the chapters that import it (the first of them introduces it) and its public names with
+the first line of each docstring. Generated at every build, the page cannot fall behind the code.
 """
 
 from __future__ import annotations
@@ -37,7 +37,8 @@ def first_paragraph(text: str | None) -> str:
 
 
 def public_names(module: object) -> list[str]:
-    """The module's `__all__`, or the functions and classes it defines that do not start with `_`."""
+    """The module's `__all__`, or the functions and classes it defines that do not start with
+    `_`."""
     if hasattr(module, "__all__"):
         return list(module.__all__)
     return [
@@ -51,9 +52,12 @@ def public_names(module: object) -> list[str]:
 
 def importers(module: str, chapters: dict[str, str]) -> list[str]:
     """Chapters (in reading order) whose code imports `module` or one of its submodules."""
-    pattern = re.compile(rf"(from|import)\s+{re.escape(module)}(\.[\w.]+)?\s+(import|$)|"
-                         rf"from\s+{re.escape(module.rpartition('.')[0])}\s+import\s+[^\n]*\b"
-                         rf"{re.escape(module.rpartition('.')[2])}\b", re.M)
+    pattern = re.compile(
+        rf"(from|import)\s+{re.escape(module)}(\.[\w.]+)?\s+(import|$)|"
+        rf"from\s+{re.escape(module.rpartition('.')[0])}\s+import\s+[^\n]*\b"
+        rf"{re.escape(module.rpartition('.')[2])}\b",
+        re.M,
+    )
     return [docname for docname, text in chapters.items() if pattern.search(text)]
 
 
@@ -70,11 +74,15 @@ def library_markdown(srcdir: Path, chapter_docs: list[str]) -> str:
         users = importers(name, chapters)
         introduced = f"{{doc}}`/{users[0]}`" if users else "—"
         also = ", ".join(f"{{doc}}`/{user}`" for user in users[1:]) or "—"
-        lines.append(f"| `{name}` | {_cell(first_paragraph(module.__doc__))} | {introduced} | {also} |")
+        lines.append(
+            f"| `{name}` | {_cell(first_paragraph(module.__doc__))} | {introduced} | {also} |"
+        )
         entries = [
-            f"- `{public}`: {_cell(first_paragraph(getattr(getattr(module, public, None), '__doc__', '')))}"
+            f"- `{public}`: "
+            f"{_cell(first_paragraph(getattr(getattr(module, public, None), '__doc__', '')))}"
             for public in public_names(module)
-            if inspect.isfunction(getattr(module, public, None)) or inspect.isclass(getattr(module, public, None))
+            if inspect.isfunction(getattr(module, public, None))
+            or inspect.isclass(getattr(module, public, None))
         ]
         if entries:
             details.append(f":::{{dropdown}} `{name}`\n\n" + "\n".join(entries) + "\n:::\n")
@@ -92,15 +100,22 @@ class LibraryModules(SphinxDirective):
             self.env.note_dependency(str(Path(self.env.srcdir) / f"{name}.md"))
         text = library_markdown(Path(self.env.srcdir), chapter_docs)
         container = nodes.container(classes=["library-modules"])
-        self.state.nested_parse(StringList(text.splitlines(), source="library"), self.content_offset, container)
+        self.state.nested_parse(
+            StringList(text.splitlines(), source="library"), self.content_offset, container
+        )
         return [container]
 
 
-def _always_outdated(app: Sphinx, env: object, added: set[str], changed: set[str], removed: set[str]) -> list[str]:
+def _always_outdated(
+    app: Sphinx, env: object, added: set[str], changed: set[str], removed: set[str]
+) -> list[str]:
     marker = "{" + DIRECTIVE + "}"
-    return [name for name in sorted(app.env.found_docs)
-            if Path(app.env.doc2path(name)).suffix == ".md"
-            and marker in Path(app.env.doc2path(name)).read_text(encoding="utf-8")]
+    return [
+        name
+        for name in sorted(app.env.found_docs)
+        if Path(app.env.doc2path(name)).suffix == ".md"
+        and marker in Path(app.env.doc2path(name)).read_text(encoding="utf-8")
+    ]
 
 
 def setup(app: Sphinx) -> dict[str, object]:

@@ -1,9 +1,9 @@
 """FLOP and parameter accounting, in one place.
 
-- `rules`: the rules of thumb, C ≈ 6ND for training and 2N per token for inference, and Kaplan et al.'s
-  non-embedding count with or without the last layer and attention.
-- `layerwise`: Hoffmann et al.'s App. F count, matrix product by matrix product, for a `TransformerShape`,
-  with the shapes of their Table A9.
+- `rules`: the rules of thumb, C ≈ 6ND for training and 2N per token for inference, and Kaplan et
+  al.'s non-embedding count with or without the last layer and attention.
+- `layerwise`: Hoffmann et al.'s App. F count, matrix product by matrix product, for a
+  `TransformerShape`, with the shapes of their Table A9.
 """
 
 from .layerwise import (

@@ -1,9 +1,9 @@
 """FLOP and parameter accounting for decoder-only transformers.
 
-Conventions (see the book's notation page): training costs C ≈ 6 N D FLOPs (forward 2ND, backward 4ND),
-inference 2 N FLOPs per token. Kaplan et al. (2020) count N without embeddings; counting the embedding
-and the last (unembedding) layer changes both N and the FLOPs per token, which is one of the factors
-behind the Kaplan–Chinchilla gap (Porian et al. 2024; Pearce & Song 2024).
+Conventions (see the book's notation page): training costs C ≈ 6 N D FLOPs (forward 2ND, backward
+4ND), inference 2 N FLOPs per token. Kaplan et al. (2020) count N without embeddings; counting the
+embedding and the last (unembedding) layer changes both N and the FLOPs per token, which is one of
+the factors behind the Kaplan–Chinchilla gap (Porian et al. 2024; Pearce & Song 2024).
 """
 
 from __future__ import annotations
@@ -32,7 +32,8 @@ def inference_flops(N: ArrayLike, tokens: ArrayLike) -> FloatArray:
 
 
 def non_embedding_params(n_layers: ArrayLike, d_model: ArrayLike) -> FloatArray:
-    """Kaplan's N = 12 n_layer d_model^2 (attention 4d², MLP 8d² with d_ff = 4d; biases and norms ignored)."""
+    """Kaplan's N = 12 n_layer d_model^2 (attention 4d², MLP 8d² with d_ff = 4d; biases and norms
+    ignored)."""
     return 12 * as_positive("n_layers", n_layers) * as_positive("d_model", d_model) ** 2
 
 
@@ -51,16 +52,20 @@ def flops_per_token(
     count_last_layer: bool = True,
     count_attention: bool = False,
 ) -> FloatArray:
-    """Training FLOPs per token: 6 × (non-embedding N [+ last layer V d]) [+ 6 n_layer n_ctx d attention].
+    """Training FLOPs per token: 6 × (non-embedding N [+ last layer V d]) [+ 6 n_layer n_ctx d
+    attention].
 
-    Kaplan et al. (2020) use 6 N_non-embedding (no last layer, attention negligible); Porian et al. (2024)
-    show that adding the last layer's 6 V d is the first step from Kaplan's exponent towards Chinchilla's.
+    Kaplan et al. (2020) use 6 N_non-embedding (no last layer, attention negligible); Porian et al.
+    (2024) show that adding the last layer's 6 V d is the first step from Kaplan's exponent towards
+    Chinchilla's.
     """
     per_token = 6 * non_embedding_params(n_layers, d_model)
     if count_last_layer:
-        per_token = per_token + 6 * as_positive("vocab_size", vocab_size) * as_positive("d_model", d_model)
-    if count_attention:
-        per_token = per_token + 6 * as_positive("n_layers", n_layers) * as_positive("context", context) * np.asarray(
-            d_model, dtype=float
+        per_token = per_token + 6 * as_positive("vocab_size", vocab_size) * as_positive(
+            "d_model", d_model
         )
+    if count_attention:
+        per_token = per_token + 6 * as_positive("n_layers", n_layers) * as_positive(
+            "context", context
+        ) * np.asarray(d_model, dtype=float)
     return per_token

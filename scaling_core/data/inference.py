@@ -17,7 +17,11 @@ GAUNTLET_CATEGORIES = (
 )
 
 
-@dataset("inference_runs", "Sardana 2024: 47 runs, 150M-6B parameters, 10-10,000 tokens/parameter, loss and downstream scores")
+@dataset(
+    "inference_runs",
+    "Sardana 2024: 47 runs, 150M-6B parameters, 10-10,000 tokens/parameter, loss and downstream "
+    "scores",
+)
 def runs() -> pd.DataFrame:
     """One row a run. Columns: size (label, e.g. "1.3B"), N (parameters), D (training tokens),
     tokens_per_param (D/N), batch_size (sequences), loss (final training loss smoothed over the last

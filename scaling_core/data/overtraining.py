@@ -1,8 +1,8 @@
 """Gadre et al. (2024): 104 training runs with 8 loss evaluations and 46 downstream tasks each.
 
 Each run is one JSON of losses (`exp_data/models/<run>.json`) and one of downstream accuracies
-(`exp_data/evals/evaluation_<run>_heavy.json`); see data/overtraining/PROVENANCE.md. The loaders join
-them into long tables: one row per run and loss-evaluation set, and one row per run and task.
+(`exp_data/evals/evaluation_<run>_heavy.json`); see data/overtraining/PROVENANCE.md. The loaders
+join them into long tables: one row per run and loss-evaluation set, and one row per run and task.
 """
 
 from __future__ import annotations
@@ -85,7 +85,9 @@ def _read_runs() -> tuple[tuple[dict, dict], ...]:
     for name in _run_names():
         with path_of(f"{FOLDER}/models/{name}.json").open(encoding="utf-8") as handle:
             losses = json.load(handle)
-        with path_of(f"{FOLDER}/evals/evaluation_{name}_heavy.json").open(encoding="utf-8") as handle:
+        with path_of(f"{FOLDER}/evals/evaluation_{name}_heavy.json").open(
+            encoding="utf-8"
+        ) as handle:
             downstream = json.load(handle)
         pairs.append((losses, downstream))
     return tuple(pairs)
@@ -103,7 +105,8 @@ def _run_fields(losses: dict) -> dict[str, object]:
         "N": N,
         "N_non_embedding": float(hyper["params_no_embed"]),
         "D": D,
-        # tokens per parameter D/N, as the files state it: 20 × the multiple of Chinchilla's 20 (exact)
+        # tokens per parameter D/N, as the files state it: 20 × the multiple of Chinchilla's 20
+        # (exact)
         "M": 20.0 * float(hyper["chinchilla_multiplier"]),
         "C": 6.0 * N * D,
     }
@@ -123,11 +126,15 @@ def _metadata() -> pd.DataFrame:
     )
 
 
-@dataset("gadre2024_downstream", "Gadre 2024: 104 runs × 46 downstream tasks (accuracy, top-1 error, 17-task flag)")
+@dataset(
+    "gadre2024_downstream",
+    "Gadre 2024: 104 runs × 46 downstream tasks (accuracy, top-1 error, 17-task flag)",
+)
 def downstream() -> pd.DataFrame:
-    """One row per run and task. Columns: the run's (run, train_set, model, config, N, N_non_embedding,
-    D tokens, M = D/N tokens per parameter, C = 6ND FLOP), task, accuracy, error = 1 − accuracy, in_subset17 (one of
-    the paper's 17 tasks), category, shots and random_error (top-1 error of random guessing)."""
+    """One row per run and task. Columns: the run's (run, train_set, model, config, N,
+    N_non_embedding, D tokens, M = D/N tokens per parameter, C = 6ND FLOP), task, accuracy, error =
+    1 − accuracy, in_subset17 (one of the paper's 17 tasks), category, shots and random_error (top-1
+    error of random guessing)."""
     rows = []
     for losses, evals in _read_runs():
         run = _run_fields(losses)
@@ -140,7 +147,8 @@ def downstream() -> pd.DataFrame:
 
 
 def average_errors(tasks: pd.DataFrame) -> pd.DataFrame:
-    """Per run: err_avg46 (mean top-1 error over all tasks) and err_avg17 (over the 17-task subset)."""
+    """Per run: err_avg46 (mean top-1 error over all tasks) and err_avg17 (over the 17-task
+    subset)."""
     grouped = tasks.groupby("run")
     return pd.DataFrame(
         {
@@ -150,14 +158,17 @@ def average_errors(tasks: pd.DataFrame) -> pd.DataFrame:
     ).reset_index()
 
 
-@dataset("gadre2024_runs", "Gadre 2024: 104 runs × 8 loss evaluations, joined with 46- and 17-task average errors")
+@dataset(
+    "gadre2024_runs",
+    "Gadre 2024: 104 runs × 8 loss evaluations, joined with 46- and 17-task average errors",
+)
 def runs() -> pd.DataFrame:
     """One row per run and loss-evaluation set (832 rows). Columns: run, train_set (C4, RedPajama,
     RefinedWeb), model (paper label), config, N (parameters incl. embeddings), N_non_embedding, D
-    (tokens), M (token multiplier D/N), C (6ND FLOP), eval (loss set, `c4_val` is the paper's
-    "C4 eval"), loss (nats/token), loss_lower95 / loss_upper95 (95 % interval over sequences),
-    eval_tokens (size of the evaluation set), and the run's downstream averages err_avg46 and err_avg17
-    (top-1 error, fraction)."""
+    (tokens), M (token multiplier D/N), C (6ND FLOP), eval (loss set, `c4_val` is the paper's "C4
+    eval"), loss (nats/token), loss_lower95 / loss_upper95 (95 % interval over sequences),
+    eval_tokens (size of the evaluation set), and the run's downstream averages err_avg46 and
+    err_avg17 (top-1 error, fraction)."""
     rows = []
     for losses, _ in _read_runs():
         run = _run_fields(losses)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import os
+import warnings
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -47,11 +48,25 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+class DataFolderWarning(UserWarning):
+    """`SCALING_CORE_DATA` names something that is not a folder: it is ignored."""
+
+
 def search_roots() -> list[Path]:
-    """Folders searched for a data file, in order."""
+    """Folders searched for a data file, in order; warns once when `SCALING_CORE_DATA` is not a folder."""
     roots = []
-    if os.environ.get("SCALING_CORE_DATA"):
-        roots.append(Path(os.environ["SCALING_CORE_DATA"]))
+    configured = os.environ.get("SCALING_CORE_DATA")
+    if configured:
+        root = Path(configured)
+        if root.is_dir():
+            roots.append(root)
+        else:
+            problem = "is a file" if root.exists() else "does not exist"
+            warnings.warn(
+                f"SCALING_CORE_DATA={configured} {problem}, so it is ignored; it must name a folder of data files",
+                DataFolderWarning,
+                stacklevel=2,
+            )
     roots.append(REPO_DATA)
     return roots
 
@@ -61,10 +76,21 @@ def verified(path: Path, entry: DataFile) -> Path:
     actual = sha256_of(path)
     if actual != entry.sha256:
         raise DataFileError(
-            f"{path} is corrupted or not the registered file: expected sha256 {entry.sha256}, "
-            f"got {actual}. Restore it (git checkout -- {path}) or delete it so it is fetched again."
+            f"{path} is corrupted or not the registered file: expected sha256 {entry.sha256}, got {actual}. "
+            f"{_remedy(path)}"
         )
     return path
+
+
+def _remedy(path: Path) -> str:
+    """How to restore a bad copy: from git inside the repository, otherwise by deleting it."""
+    try:
+        inside = Path(path).resolve().is_relative_to(REPO_DATA)
+    except OSError:
+        inside = False
+    if inside:
+        return f"Restore it (git checkout -- {path}) or delete it so it is fetched again."
+    return "Delete it (or replace it with the registered file) so it is fetched again."
 
 
 def fetch(entry: DataFile) -> Path:
@@ -76,6 +102,9 @@ def fetch(entry: DataFile) -> Path:
         )
     import pooch  # imported here: nothing is fetched, or even prepared, at import time
 
+    logger = pooch.get_logger()
+    level = logger.level
+    logger.setLevel("WARNING")  # no "Downloading …" chatter on stderr: a failure says what it tried
     try:
         local = pooch.retrieve(
             entry.url,
@@ -89,6 +118,8 @@ def fetch(entry: DataFile) -> Path:
             f"data file {entry.path} is not in {', '.join(map(str, search_roots()))} and could not be "
             f"fetched from {entry.url}: {error}"
         ) from None
+    finally:
+        logger.setLevel(level)
     return Path(local)
 
 
@@ -97,7 +128,9 @@ def path_of(relative: str) -> Path:
     try:
         entry = registry()[relative]
     except KeyError:
-        raise DataFileError(f"{relative!r} is not a registered data file (see {REGISTRY_CSV})") from None
+        raise DataFileError(
+            f"{relative!r} is not a registered data file (see {REGISTRY_CSV})"
+        ) from None
     for root in search_roots():
         candidate = root / relative
         if candidate.is_file():
@@ -105,11 +138,11 @@ def path_of(relative: str) -> Path:
     return fetch(entry)
 
 
-# pandas 3 parses floats exactly by default (and deprecates the option); older versions need it asked for.
-_EXACT_FLOATS = {} if int(pd.__version__.split(".")[0]) >= 3 else {"float_precision": "round_trip"}
+EXACT_FLOATS = {} if int(pd.__version__.split(".")[0]) >= 3 else {"float_precision": "round_trip"}
+"""`read_csv` options that parse floats exactly: pandas 3 does by default (and deprecates the option)."""
 
 
 def read_csv(relative: str, **options: object) -> pd.DataFrame:
     """A registered CSV file (checked, fetched if missing), its floats parsed exactly, so that every
     supported pandas version reads the same numbers."""
-    return pd.read_csv(path_of(relative), **_EXACT_FLOATS, **options)
+    return pd.read_csv(path_of(relative), **EXACT_FLOATS, **options)

@@ -15,7 +15,7 @@ winner is polished with L-BFGS-B. Explicit `starts` are each run with L-BFGS-B, 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from itertools import combinations, product
+from itertools import product
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -25,6 +25,8 @@ from .._checks import as_positive
 from ..laws import ChinchillaLaw
 from .huber import huber
 from .multistart import minimize_batch
+from .report import FitReport
+from .varpro import product_grid_nnls
 
 FloatArray = NDArray[np.float64]
 PARAMETER_NAMES = ("a", "b", "e", "alpha", "beta")  # a = log A, b = log B, e = log E
@@ -134,6 +136,7 @@ class ChinchillaFit:
     n_starts: int
     n_refined: int
     candidates: FloatArray = field(repr=False)  # objective reached from each refined start (on the runs that rank basins)
+    report: FitReport | None = field(default=None, repr=False, compare=False)
 
 
 def validate_runs(N: ArrayLike, D: ArrayLike, loss: ArrayLike) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -209,43 +212,12 @@ def variable_projection_starts(
     N: FloatArray, D: FloatArray, loss: FloatArray, exponents: FloatArray | None = None
 ) -> FloatArray:
     """Starts (a, b, e, α, β) from a scan over (α, β): at fixed exponents the law is linear in (E, A, B),
-    so a relative-error non-negative least-squares fit gives them exactly; one row per (α, β) pair.
-
-    NNLS with three unknowns is solved exactly by trying every support (the 7 non-empty subsets) and
-    keeping the feasible least-squares solution with the smallest residual, vectorised over the scan.
-    """
+    so a relative-error non-negative least-squares fit gives them exactly
+    (`varpro.product_grid_nnls`); one row per (α, β) pair."""
     exponents = np.geomspace(0.02, 3.0, 28) if exponents is None else np.asarray(exponents, dtype=float)
     alpha, beta = (g.ravel() for g in np.meshgrid(exponents, exponents, indexing="ij"))
     w = 1.0 / loss**2  # least squares in relative error ≈ least squares in log loss
-    u = N[None, :] ** -exponents[:, None]  # (m, n): N^-α for each α of the scan
-    v = D[None, :] ** -exponents[:, None]
-    i, j = np.divmod(np.arange(len(alpha)), len(exponents))
-    wu, wv = u * w, v * w
-    # Gram matrix of the columns (1, N^-α, D^-β) and their products with the losses, per (α, β) pair
-    gram = np.empty((len(alpha), 3, 3))
-    gram[:, 0, 0] = w.sum()
-    gram[:, 0, 1] = gram[:, 1, 0] = wu.sum(axis=1)[i]
-    gram[:, 0, 2] = gram[:, 2, 0] = wv.sum(axis=1)[j]
-    gram[:, 1, 1] = (wu * u).sum(axis=1)[i]
-    gram[:, 2, 2] = (wv * v).sum(axis=1)[j]
-    gram[:, 1, 2] = gram[:, 2, 1] = (wu @ v.T)[i, j]
-    rhs = np.stack([np.full(len(alpha), w @ loss), (wu @ loss)[i], (wv @ loss)[j]], axis=1)
-
-    best_residual = np.full(len(alpha), np.inf)
-    best = np.zeros((len(alpha), 3))
-    for size in (1, 2, 3):
-        for support in map(list, combinations(range(3), size)):
-            sub = gram[:, support][:, :, support]
-            try:
-                coef = np.linalg.solve(sub, rhs[:, support, None])[:, :, 0]
-            except np.linalg.LinAlgError:  # a singular pair somewhere (e.g. identical columns): least norm
-                coef = (np.linalg.pinv(sub) @ rhs[:, support, None])[:, :, 0]
-            full = np.zeros((len(alpha), 3))
-            full[:, support] = coef
-            # residual sum of squares up to the constant Σ w L²
-            residual = np.einsum("ki,kij,kj->k", full, gram, full) - 2 * np.einsum("ki,ki->k", full, rhs)
-            better = (coef > 0).all(axis=1) & (residual < best_residual)
-            best[better], best_residual[better] = full[better], residual[better]
+    best, _ = product_grid_nnls(N, D, loss, exponents, exponents, w)
     floor = 1e-8 * loss.min()  # an absent term starts tiny rather than at log 0
     E, A, B = np.maximum(best, floor).T
     return np.stack([np.log(A), np.log(B), np.log(E), alpha, beta], axis=1)
@@ -289,6 +261,14 @@ def fit_chinchilla(
     if not delta > 0:
         raise ValueError(f"delta must be > 0, got {delta!r}")
     data = (np.log(N), np.log(D), np.log(loss), delta, reduction == "mean")
+    described = dict(  # the fit report, less its starts
+        form="L = E + A/N^alpha + B/D^beta (log-sum-exp parameters)",
+        n_points=len(loss),
+        objective=f"Huber (delta = {delta:g}) on log L, "
+        + ("summed" if reduction == "sum" else "averaged"),
+        optimiser="L-BFGS-B" if starts is not None else "batched BFGS, then L-BFGS-B",
+        flop_definition="not used (N and D given)",
+    )
 
     def objective(theta: FloatArray) -> tuple[float, FloatArray]:
         value, grad = chinchilla_objective(theta, *data)
@@ -313,6 +293,9 @@ def fit_chinchilla(
             n_starts=len(grid),
             n_refined=len(grid),
             candidates=values,
+            report=FitReport(
+                **described, starts=f"{len(grid)} given starts, each run to convergence"
+            ),
         )
 
     if refine < 1:
@@ -359,4 +342,9 @@ def fit_chinchilla(
         n_starts=len(grid) + len(projected),
         n_refined=len(chosen),
         candidates=rough.fun,
+        report=FitReport(
+            **described,
+            starts=f"Hoffmann's {len(grid):,}-point grid and {len(projected)} "
+            f"variable-projection starts; the best {refine} of each refined",
+        ),
     )

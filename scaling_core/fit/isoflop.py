@@ -1,14 +1,19 @@
-"""IsoFLOP analysis: a parabola of loss in log N per compute budget, and the N at its minimum
-(Hoffmann et al. 2022, approach 2)."""
+"""IsoFLOP analysis (approach 2 of Hoffmann et al. 2022): per compute budget, the model size at the
+minimum of loss against log N, by a parabola (Hoffmann) or by Akima interpolation (Porian et al.
+2024)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from .._checks import as_positive
+from .argmin import AkimaArgmin, akima_argmin
+from .powerlaw import PowerLaw, fit_power_law
+from .report import FitReport
 
 FloatArray = NDArray[np.float64]
 
@@ -20,6 +25,7 @@ class Parabola:
     c0: float
     c1: float
     c2: float
+    report: FitReport | None = field(default=None, repr=False, compare=False)
 
     @property
     def vertex(self) -> float:
@@ -31,20 +37,141 @@ class Parabola:
 
 
 def fit_parabola(x: ArrayLike, y: ArrayLike) -> Parabola:
-    """Least-squares parabola; refuses fewer than three distinct x or a curve that opens downward."""
+    """Least-squares parabola; refuses fewer than three distinct x or a curve opening downward."""
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
     if x.shape != y.shape:
         raise ValueError(f"x and y must have the same shape, got {x.shape} and {y.shape}")
     if len(np.unique(x)) < 3:
-        raise ValueError(f"a parabola needs at least three distinct x values, got {len(np.unique(x))}")
+        raise ValueError(
+            f"a parabola needs at least three distinct x values, got {len(np.unique(x))}"
+        )
     c2, c1, c0 = np.polyfit(x, y, 2)
     if c2 <= 0:
-        raise ValueError("the fitted parabola opens downward: these points have no interior minimum")
-    return Parabola(float(c0), float(c1), float(c2))
+        raise ValueError(
+            "the fitted parabola opens downward: these points have no interior minimum"
+        )
+    report = FitReport(
+        form="y = c0 + c1 x + c2 x^2",
+        n_points=len(x),
+        objective="squared error of y",
+        optimiser="closed-form least squares",
+        starts="none needed (linear least squares)",
+    )
+    return Parabola(float(c0), float(c1), float(c2), report)
 
 
 def isoflop_minimum(N: ArrayLike, loss: ArrayLike) -> float:
     """N at the vertex of a parabola fitted to loss against log10 N (Hoffmann's approach 2)."""
     N = as_positive("N (parameters)", N)
     return float(10 ** fit_parabola(np.log10(N), loss).vertex)
+
+
+def _argmin_per_budget(
+    x: FloatArray, loss: FloatArray, budget: FloatArray, method: str
+) -> list[tuple[float, float, int, Parabola | AkimaArgmin]]:
+    """Per finite budget, ascending: (C, x at the minimum of loss, points, the fit that found
+    it)."""
+    if method not in ("parabola", "akima"):
+        raise ValueError(f"method must be 'parabola' or 'akima', got {method!r}")
+    found = []
+    for C in np.unique(budget[np.isfinite(budget)]):
+        on = budget == C
+        try:
+            if method == "parabola":
+                fit = fit_parabola(np.log10(x[on]), loss[on])
+                x_star = float(10**fit.vertex)
+            else:
+                fit = akima_argmin(x[on], loss[on])
+                x_star = fit.x_star
+        except ValueError as error:
+            raise ValueError(f"budget {C:.3g} FLOP: {error}") from None
+        found.append((float(C), x_star, int(on.sum()), fit))
+    return found
+
+
+def isoflop_frontier(
+    N: ArrayLike, loss: ArrayLike, budget: ArrayLike, *, method: str = "parabola"
+) -> pd.DataFrame:
+    """Approach 2: per compute budget C, the size N_opt at the minimum of loss against N, and
+    D_opt = C/6N_opt.
+
+    method: "parabola" (Hoffmann et al. 2022: least-squares parabola in log10 N, its vertex) or
+    "akima" (Porian et al. 2024: Akima interpolation in log N, argmin on a fine grid; no symmetry
+    assumed).
+    Runs whose budget is NaN lie on no IsoFLOP curve and are ignored. One row per budget, ascending:
+    C, points, N_opt, D_opt, tokens_per_parameter, inside (N_opt within the sampled sizes), and fit
+    (the `Parabola` in log10 N, or the `AkimaArgmin`).
+    """
+    N = as_positive("N (parameters)", np.ravel(np.asarray(N, dtype=float)))
+    loss = np.ravel(np.asarray(loss, dtype=float))
+    budget = np.ravel(np.asarray(budget, dtype=float))
+    if not N.shape == loss.shape == budget.shape:
+        raise ValueError(
+            "N, loss and budget must have the same length, "
+            f"got {N.size}, {loss.size}, {budget.size}"
+        )
+    rows = [
+        {
+            "C": C,
+            "points": points,
+            "N_opt": N_opt,
+            "D_opt": C / (6 * N_opt),
+            "tokens_per_parameter": C / (6 * N_opt**2),
+            "inside": bool(N[budget == C].min() <= N_opt <= N[budget == C].max()),
+            "fit": fit,
+        }
+        for C, N_opt, points, fit in _argmin_per_budget(N, loss, budget, method)
+    ]
+    return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class Approach2Fit:
+    """Approach 2: a parabola's vertex per budget, then power laws N* = k C^a and D* = k' C^b."""
+
+    budgets: FloatArray
+    N_opt: FloatArray  # vertex of loss against log10 N, per budget
+    D_opt: FloatArray  # vertex of loss against log10 D, per budget
+    N_law: PowerLaw
+    D_law: PowerLaw
+    report: FitReport = field(repr=False, compare=False)
+
+
+def fit_approach2(
+    N: ArrayLike, D: ArrayLike, C: ArrayLike, loss: ArrayLike, *, method: str = "parabola"
+) -> Approach2Fit:
+    """Hoffmann's approach 2 on IsoFLOP points grouped by their nominal budget C.
+
+    Per budget, the minimum of loss against log10 N gives N*, and the one against log10 D gives D*
+    (separately, as Open-Athena and Llama 3 do: with D = C/6N both vertices agree only when the data
+    lie on one exact IsoFLOP), each by a parabola or by Akima interpolation as in
+    `isoflop_frontier`; straight lines in log-log space through (C, N*) and (C, D*) give the
+    laws."""
+    named = (("N", N), ("D", D), ("C", C), ("loss", loss))
+    N, D, C, loss = (np.ravel(as_positive(name, x)) for name, x in named)
+    if not len(N) == len(D) == len(C) == len(loss):
+        lengths = ", ".join(str(len(x)) for x in (N, D, C, loss))
+        raise ValueError(f"N, D, C and loss must have the same length, got {lengths}")
+    by_size = _argmin_per_budget(N, loss, C, method)
+    if len(by_size) < 2:
+        raise ValueError(f"approach 2 needs at least two budgets, got {len(by_size)}")
+    budgets = np.array([row[0] for row in by_size])
+    N_opt = np.array([row[1] for row in by_size])
+    D_opt = np.array([row[1] for row in _argmin_per_budget(D, loss, C, method)])
+    report = FitReport(
+        form="N* = k C^a and D* = k' C^b from per-budget "
+        + ("parabolas" if method == "parabola" else "Akima minima"),
+        n_points=len(loss),
+        objective=(
+            "squared error of L per budget (parabolas in log10 N, log10 D); of log N*, log D* "
+            "(lines)"
+            if method == "parabola"
+            else "none per budget (Akima interpolation); squared error of log N*, log D* (lines)"
+        ),
+        optimiser="closed-form least squares" if method == "parabola" else "grid argmin",
+        starts="none needed (linear least squares)" if method == "parabola" else "none needed",
+        flop_definition="the nominal budget of each IsoFLOP curve",
+    )
+    N_law, D_law = fit_power_law(budgets, N_opt), fit_power_law(budgets, D_opt)
+    return Approach2Fit(budgets, N_opt, D_opt, N_law, D_law, report)

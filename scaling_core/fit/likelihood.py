@@ -14,7 +14,7 @@ are evaluated in one vectorised pass; BFGS does the search.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -25,6 +25,7 @@ from .._checks import as_positive
 from ..laws import ChinchillaLaw
 from .chinchilla import fit_chinchilla
 from .huber import huber
+from .report import FitReport
 
 FloatArray = NDArray[np.float64]
 
@@ -140,6 +141,7 @@ class LikelihoodFit:
     converged: bool
     n_iterations: int
     message: str
+    report: FitReport | None = field(default=None, repr=False, compare=False)
 
     @property
     def scale(self) -> float:
@@ -164,6 +166,7 @@ def fit_huber_likelihood(
     """
     delta = _checked_delta(delta)
     log_n, log_d, log_loss = _validated_logs(N, D, loss)
+    start_given = start is not None
     if start is None:
         start = fit_chinchilla(N, D, loss, delta=delta).theta
     theta0 = np.asarray(start, dtype=float)
@@ -189,4 +192,12 @@ def fit_huber_likelihood(
         converged=bool(result.success),
         n_iterations=int(result.nit),
         message=str(result.message),
+        report=FitReport(
+            form="L = E + A/N^alpha + B/D^beta (log-sum-exp parameters)",
+            n_points=len(log_n),
+            objective=f"likelihood of log L, Huber density (delta = {delta:g}) of fitted scale",
+            optimiser="BFGS",
+            starts="one: the summed-Huber optimum" if start_given is False else "one, given",
+            flop_definition="not used (N and D given)",
+        ),
     )

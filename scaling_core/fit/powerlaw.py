@@ -8,6 +8,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .._checks import as_positive
+from .report import FitReport
 
 FloatArray = NDArray[np.float64]
 
@@ -20,6 +21,7 @@ class PowerLaw:
     exponent: float
     exponent_interval: tuple[float, float] | None = None
     draws: FloatArray | None = field(default=None, repr=False)  # bootstrap (log k, exponent) rows
+    report: FitReport | None = field(default=None, repr=False, compare=False)
 
     def __call__(self, x: ArrayLike) -> FloatArray:
         return self.k * as_positive("x", x) ** self.exponent
@@ -50,8 +52,15 @@ def fit_power_law(
     w = None if weights is None else as_positive("weights", weights)
     log_x, log_y = np.log(x), np.log(y)
     intercept, slope = _loglog_line(log_x, log_y, w)
+    report = FitReport(
+        form="y = k x^p",
+        n_points=len(x),
+        objective="squared error of log y" + ("" if w is None else " (weighted)"),
+        optimiser="closed-form least squares",
+        starts="none needed (linear least squares)",
+    )
     if n_bootstrap <= 0:
-        return PowerLaw(float(np.exp(intercept)), slope)
+        return PowerLaw(float(np.exp(intercept)), slope, report=report)
     if rng is None:
         raise ValueError("a bootstrap needs an explicit numpy Generator (rng=np.random.default_rng(seed))")
     draws = np.empty((n_bootstrap, 2))
@@ -62,4 +71,8 @@ def fit_power_law(
         draws[i] = _loglog_line(log_x[idx], log_y[idx], None if w is None else w[idx])
     tail = (1 - level) / 2
     low, high = np.quantile(draws[:, 1], [tail, 1 - tail])
-    return PowerLaw(float(np.exp(intercept)), slope, (float(low), float(high)), draws)
+    uncertainty = f"bootstrap of the points, {n_bootstrap:,} resamples, {level:.0%} interval"
+    interval = (float(low), float(high))
+    return PowerLaw(
+        float(np.exp(intercept)), slope, interval, draws, report.with_uncertainty(uncertainty)
+    )

@@ -1,8 +1,8 @@
 """A power law y = k x^p by weighted least squares in log-log space, refitted on bootstrap replicas.
 
-Porian et al. (2024) weight each compute-optimal point by 1/σ², σ the spread of its log N* over the noise
-bootstrap, and get intervals by refitting the line once per replica (the i-th replica at every budget).
-The replica fits share the weights, so all of them are solved at once in closed form.
+Porian et al. (2024) weight each compute-optimal point by 1/σ², σ the spread of its log N* over the
+noise bootstrap, and get intervals by refitting the line once per replica (the i-th replica at every
+budget). The replica fits share the weights, so all of them are solved at once in closed form.
 """
 
 from __future__ import annotations
@@ -51,7 +51,9 @@ class WeightedPowerLaw:
         return float(low), float(high)
 
 
-def _weighted_lines(log_x: FloatArray, log_y: FloatArray, weights: FloatArray) -> tuple[FloatArray, FloatArray]:
+def _weighted_lines(
+    log_x: FloatArray, log_y: FloatArray, weights: FloatArray
+) -> tuple[FloatArray, FloatArray]:
     """Intercepts and slopes of the weighted least-squares lines through each row of log_y."""
     w = weights / weights.sum()
     centred_x = log_x - w @ log_x
@@ -69,17 +71,21 @@ def fit_weighted_power_law(
 ) -> WeightedPowerLaw:
     """Fit log y = log k + exponent·log x with weights 1/log_sd² (equal weights without log_sd).
 
-    `replicas` is an R × n array of alternative y (for instance the i-th bootstrap optimum at each x);
-    each row is fitted with the same weights and the fits are kept for intervals."""
+    `replicas` is an R × n array of alternative y (for instance the i-th bootstrap optimum at each
+    x); each row is fitted with the same weights and the fits are kept for intervals."""
     x = as_positive("x", x)
     y = as_positive("y", y)
     if x.ndim != 1 or x.shape != y.shape:
-        raise ValueError(f"x and y must be 1-D of the same length, got shapes {x.shape} and {y.shape}")
+        raise ValueError(
+            f"x and y must be 1-D of the same length, got shapes {x.shape} and {y.shape}"
+        )
     if len(np.unique(x)) < 2:
         raise ValueError("a power law needs at least two distinct x values")
     weights = np.ones_like(x) if log_sd is None else as_positive("log_sd", log_sd) ** -2.0
     if weights.shape != x.shape:
-        raise ValueError(f"log_sd must have one value per point ({x.shape}), got shape {weights.shape}")
+        raise ValueError(
+            f"log_sd must have one value per point ({x.shape}), got shape {weights.shape}"
+        )
     log_x, log_y = np.log(x), np.log(y)
     intercept, slope = _weighted_lines(log_x, log_y[None, :], weights)
     residual = log_y - (intercept[0] + slope[0] * log_x)
@@ -91,12 +97,14 @@ def fit_weighted_power_law(
             raise ValueError(f"replicas must be an R x {len(x)} array, got shape {draws.shape}")
         replica_intercept, replica_exponent = _weighted_lines(log_x, np.log(draws), weights)
         replica_k = np.exp(replica_intercept)
-    return WeightedPowerLaw(float(np.exp(intercept[0])), float(slope[0]), float(r2), replica_k, replica_exponent)
+    return WeightedPowerLaw(
+        float(np.exp(intercept[0])), float(slope[0]), float(r2), replica_k, replica_exponent
+    )
 
 
 def aligned_replicas(draws: Sequence[ArrayLike], count: int | None = None) -> FloatArray:
-    """Stack the first `count` draws of each point into a count × points array (default: as many as the
-    shortest list holds), so that row i holds the i-th bootstrap draw at every point."""
+    """Stack the first `count` draws of each point into a count × points array (default: as many as
+    the shortest list holds), so that row i holds the i-th bootstrap draw at every point."""
     arrays = [np.asarray(d, dtype=float) for d in draws]
     if not arrays:
         raise ValueError("draws must hold at least one array")

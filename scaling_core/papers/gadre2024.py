@@ -25,6 +25,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import least_squares
 
 from .._checks import as_positive
+from ..fit.report import FitReport
 
 FloatArray = NDArray[np.float64]
 ResidualsAndJacobian = Callable[[FloatArray], tuple[FloatArray, FloatArray]]
@@ -121,6 +122,7 @@ class LeastSquaresFit:
     converged: bool
     start: FloatArray
     rss_by_start: FloatArray = field(repr=False)
+    report: FitReport | None = field(default=None, repr=False, compare=False)
 
     @property
     def n_starts(self) -> int:
@@ -236,6 +238,19 @@ def overtraining_residuals(C: FloatArray, M: FloatArray, loss: FloatArray) -> Re
     return evaluate
 
 
+def _least_squares_report(
+    form: str, n_points: int, n_starts: int, default_starts: bool
+) -> FitReport:
+    return FitReport(
+        form=form,
+        n_points=n_points,
+        objective="sum of squared errors",
+        optimiser="batched Levenberg-Marquardt, then MINPACK LM from the best",
+        starts=f"{n_starts} starts ({'the default grid' if default_starts else 'given'}), "
+        "best kept",
+    )
+
+
 def fit_overtraining_law(
     C: ArrayLike, M: ArrayLike, loss: ArrayLike, *, starts: ArrayLike | None = None, name: str = "fit"
 ) -> LeastSquaresFit:
@@ -253,7 +268,11 @@ def fit_overtraining_law(
     E, a, b, eta = (float(v) for v in theta)
     if not eta > 0:
         raise RuntimeError(f"the best fit has a non-positive exponent η = {eta:.4g}; the data do not support the law")
-    return LeastSquaresFit(OvertrainingLaw(E, a, b, eta, name=name), theta, rss, converged, start, by_start)
+    form = "L = E + (a M^eta + b M^-eta) C^-eta"
+    report = _least_squares_report(form, len(loss), len(grid), starts is None)
+    report = report.with_data(flop_definition="C as given (Gadre et al.: 6ND)")
+    law = OvertrainingLaw(E, a, b, eta, name=name)
+    return LeastSquaresFit(law, theta, rss, converged, start, by_start, report)
 
 
 def downstream_starts() -> FloatArray:
@@ -289,7 +308,11 @@ def fit_downstream_law(
         raise ValueError(f"starts must have shape (k, 3) for (epsilon, k, gamma), got {grid.shape}")
     theta, rss, converged, start, by_start = _best_of(downstream_residuals(loss, error), grid)
     law = DownstreamLaw(*(float(v) for v in theta), name=name)
-    return LeastSquaresFit(law, theta, rss, converged, start, by_start)
+    form = "Err = epsilon - k exp(-gamma L)"
+    report = _least_squares_report(form, len(loss), len(grid), starts is None)
+    unused = "not used (loss given)"
+    report = report.with_data(flop_definition=unused, parameters_counted=unused)
+    return LeastSquaresFit(law, theta, rss, converged, start, by_start, report)
 
 
 @dataclass(frozen=True)

@@ -3,14 +3,15 @@
 A FLOP costs (price per GPU-hour) / (3600 s × peak FLOP/s) when the hardware runs at its peak; at a
 model-FLOP utilisation (MFU) u it costs 1/u times that. Training (6 N FLOPs a token), prefill (2 N a
 prompt token) and decode (2 N a generated token) run on possibly different hardware and at very
-different utilisation: prompt tokens are processed in parallel, generated tokens one at a time, so decode
-is memory-bound and its MFU is low. Hence
+different utilisation: prompt tokens are processed in parallel, generated tokens one at a time, so
+decode is memory-bound and its MFU is low. Hence
 
     cost = (c_train / u_train) 6 N D + (c_inf) 2 N (T_in / u_prefill + T_out / u_decode).
 
 Factoring out the training price per effective FLOP turns this into the FLOP objective of
-`allocate.inference_optimal` with T_eq = (c_inf u_train / c_train)(T_in / u_prefill + T_out / u_decode)
-inference tokens, so the cost-optimal model is the FLOP-optimal model for that equivalent demand.
+`allocate.inference_optimal` with T_eq = (c_inf u_train / c_train)(T_in / u_prefill + T_out /
+u_decode) inference tokens, so the cost-optimal model is the FLOP-optimal model for that equivalent
+demand.
 
 Hardware constants are the defaults of the authors' repository (peak dense tensor FLOP/s, on-demand
 prices they chose); pass your own for your own hardware.
@@ -40,19 +41,28 @@ class Accelerator:
     peak_flops: dict[str, float] = field(hash=False)
 
     def cost_per_flop(self, dtype: str, price_per_hour: float | None = None) -> float:
-        """Dollars per FLOP at full utilisation in `dtype`, at this GPU's price unless another is given."""
+        """Dollars per FLOP at full utilisation in `dtype`, at this GPU's price unless another is
+        given."""
         try:
             peak = self.peak_flops[dtype]
         except KeyError:
             known = ", ".join(self.peak_flops)
-            raise ValueError(f"dtype {dtype!r} is not supported on {self.name}; expected one of {known}") from None
-        price = self.price_per_hour if price_per_hour is None else float(as_positive("price_per_hour", price_per_hour))
+            raise ValueError(
+                f"dtype {dtype!r} is not supported on {self.name}; expected one of {known}"
+            ) from None
+        price = (
+            self.price_per_hour
+            if price_per_hour is None
+            else float(as_positive("price_per_hour", price_per_hour))
+        )
         return price / (SECONDS_PER_HOUR * peak)
 
 
 A100_40GB = Accelerator("A100-40GB", 1.10, {"bf16": 3.12e14, "fp16": 3.12e14, "int8": 6.24e14})
 A100_80GB = Accelerator("A100-80GB", 1.50, {"bf16": 3.12e14, "fp16": 3.12e14, "int8": 6.24e14})
-H100 = Accelerator("H100", 2.00, {"bf16": 9.89e14, "fp16": 9.89e14, "fp8": 1.978e15, "int8": 1.978e15})
+H100 = Accelerator(
+    "H100", 2.00, {"bf16": 9.89e14, "fp16": 9.89e14, "fp8": 1.978e15, "int8": 1.978e15}
+)
 ACCELERATORS: dict[str, Accelerator] = {a.name: a for a in (A100_40GB, A100_80GB, H100)}
 """The GPUs of Sardana et al.'s repository, with its default prices (dollars per GPU-hour)."""
 
@@ -109,7 +119,8 @@ class CostModel:
         )
 
     def _weighted_tokens(self, input_tokens: ArrayLike, output_tokens: ArrayLike) -> FloatArray:
-        """T_in / u_prefill + T_out / u_decode: inference tokens weighted by the inverse of their MFU."""
+        """T_in / u_prefill + T_out / u_decode: inference tokens weighted by the inverse of their
+        MFU."""
         prompt = as_non_negative("input_tokens", input_tokens)
         generated = as_non_negative("output_tokens", output_tokens)
         return prompt / self.prefill_mfu + generated / self.decode_mfu
@@ -119,17 +130,28 @@ class CostModel:
         flops = 6 * as_positive("N (parameters)", N) * as_positive("D (tokens)", D)
         return flops * self.train_cost_per_flop / self.train_mfu
 
-    def inference_cost(self, N: ArrayLike, input_tokens: ArrayLike, output_tokens: ArrayLike) -> FloatArray:
-        """Dollars to serve `input_tokens` prompt tokens (prefill) and `output_tokens` generated tokens
-        (decode), 2 N FLOPs each, at their own MFUs."""
+    def inference_cost(
+        self, N: ArrayLike, input_tokens: ArrayLike, output_tokens: ArrayLike
+    ) -> FloatArray:
+        """Dollars to serve `input_tokens` prompt tokens (prefill) and `output_tokens` generated
+        tokens (decode), 2 N FLOPs each, at their own MFUs."""
         N = as_positive("N (parameters)", N)
-        return 2 * N * self._weighted_tokens(input_tokens, output_tokens) * self.inference_cost_per_flop
+        return (
+            2
+            * N
+            * self._weighted_tokens(input_tokens, output_tokens)
+            * self.inference_cost_per_flop
+        )
 
-    def total_cost(self, N: ArrayLike, D: ArrayLike, input_tokens: ArrayLike, output_tokens: ArrayLike) -> FloatArray:
+    def total_cost(
+        self, N: ArrayLike, D: ArrayLike, input_tokens: ArrayLike, output_tokens: ArrayLike
+    ) -> FloatArray:
         """Lifetime dollars: training plus serving."""
         return self.training_cost(N, D) + self.inference_cost(N, input_tokens, output_tokens)
 
-    def equivalent_inference_tokens(self, input_tokens: ArrayLike, output_tokens: ArrayLike) -> FloatArray:
+    def equivalent_inference_tokens(
+        self, input_tokens: ArrayLike, output_tokens: ArrayLike
+    ) -> FloatArray:
         """The inference demand that, priced like training FLOPs, costs what this demand costs:
         T_eq = (c_inf u_train / c_train)(T_in / u_prefill + T_out / u_decode)."""
         price_ratio = self.inference_cost_per_flop * self.train_mfu / self.train_cost_per_flop
@@ -137,8 +159,14 @@ class CostModel:
 
 
 def cost_optimal(
-    law: ChinchillaLaw, loss: ArrayLike, costs: CostModel, input_tokens: ArrayLike, output_tokens: ArrayLike
+    law: ChinchillaLaw,
+    loss: ArrayLike,
+    costs: CostModel,
+    input_tokens: ArrayLike,
+    output_tokens: ArrayLike,
 ) -> tuple[FloatArray, FloatArray]:
     """(N, D_train) of least lifetime dollar cost reaching `loss`: the FLOP optimum of
     `allocate.inference_optimal` for the equivalent demand `costs.equivalent_inference_tokens`."""
-    return inference_optimal(law, loss, costs.equivalent_inference_tokens(input_tokens, output_tokens))
+    return inference_optimal(
+        law, loss, costs.equivalent_inference_tokens(input_tokens, output_tokens)
+    )

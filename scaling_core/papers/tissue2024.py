@@ -22,6 +22,7 @@ from scipy.optimize import minimize
 
 from .._checks import as_non_negative, as_positive
 from ..fit.huber import huber
+from ..fit.report import FitReport
 from ..schedules import DEFAULT_MOMENTUM, annealing_areas
 
 FloatArray = NDArray[np.float64]
@@ -96,6 +97,7 @@ class AnnealingFit:
     converged: bool
     n_points: int
     candidates: FloatArray = field(repr=False)  # objective of every refined start
+    report: FitReport | None = field(default=None, repr=False, compare=False)
 
 
 def _linear_starts(alphas: FloatArray, S1: FloatArray, S2: FloatArray, loss: FloatArray) -> FloatArray:
@@ -156,7 +158,24 @@ def fit_annealing_law(
     converged = bool(np.max(np.abs(gradient)) <= GRADIENT_TOLERANCE * len(loss))
     L0, log_a, alpha, C = best.x
     law = AnnealingLaw(L0=float(L0), A=float(np.exp(log_a)), alpha=float(alpha), C=float(C), lam=lam, name="fit")
-    return AnnealingFit(law=law, objective=float(best.fun), converged=converged, n_points=len(loss), candidates=values)
+    report = FitReport(
+        form="L = L0 + A S1^-alpha - C S2 (areas of the learning-rate schedule)",
+        n_points=len(loss),
+        objective=f"Huber (delta = {delta:g}) on log L, summed",
+        optimiser="BFGS",
+        starts=f"{len(grid)} alphas screened by linear least squares; "
+        f"the best {len(order)} refined",
+        flop_definition="not used (steps and learning rates given)",
+        parameters_counted="not used (one model per fit)",
+    )
+    return AnnealingFit(
+        law=law,
+        objective=float(best.fun),
+        converged=converged,
+        n_points=len(loss),
+        candidates=values,
+        report=report,
+    )
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,54 @@
+"""The fit report: what a reader needs to judge a fit, in the items of the (Mis)fitting checklist.
+
+Li, Kudugunta and Zettlemoyer (2025) found that most scaling-law papers leave out how a law was
+fitted. Every fit function of this library therefore returns, with its result, a `FitReport` saying
+which form was fitted to how many points, by which objective, optimiser and starts, with which
+uncertainty method, and (where the fit itself defines them) how FLOPs and parameters were counted.
+Items the fit cannot know, because they belong to the data, say so and are filled in with
+`with_data`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+
+GIVEN_BY_CALLER = "as in the data given"
+"""What a report says of a data convention (FLOPs, parameters) that the fit takes as given."""
+
+
+@dataclass(frozen=True)
+class FitReport:
+    """One fit in the checklist's terms; every item is a short phrase."""
+
+    form: str
+    n_points: int
+    objective: str
+    optimiser: str
+    starts: str
+    uncertainty: str = "none (point estimate)"
+    flop_definition: str = GIVEN_BY_CALLER
+    parameters_counted: str = GIVEN_BY_CALLER
+
+    def __post_init__(self) -> None:
+        if not (isinstance(self.n_points, int) and self.n_points > 0):
+            raise ValueError(f"n_points must be a positive integer, got {self.n_points!r}")
+        for name, value in self.as_row().items():
+            if name != "n_points" and not (isinstance(value, str) and value.strip()):
+                raise ValueError(
+                    f"the report item {name} must be a non-empty phrase, got {value!r}"
+                )
+
+    def with_data(
+        self, *, flop_definition: str | None = None, parameters_counted: str | None = None
+    ) -> FitReport:
+        """The same report with the data's conventions (the items a fit takes as given)."""
+        changes = {"flop_definition": flop_definition, "parameters_counted": parameters_counted}
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    def with_uncertainty(self, method: str) -> FitReport:
+        """The same report with the uncertainty method of a procedure wrapped around the fit."""
+        return replace(self, uncertainty=method)
+
+    def as_row(self) -> dict[str, object]:
+        """The items as a dict in checklist order (for one row of a table)."""
+        return asdict(self)
