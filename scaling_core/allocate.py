@@ -26,7 +26,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import minimize_scalar
 
 from ._checks import as_non_negative, as_positive
-from .laws import ChinchillaLaw
+from .laws import ChinchillaLaw, DataConstrainedLaw
 
 FloatArray = NDArray[np.float64]
 LossFunction = Callable[[FloatArray, FloatArray], FloatArray]
@@ -200,3 +200,23 @@ def total_flops(N: ArrayLike, D_train: ArrayLike, inference_tokens: ArrayLike) -
     return 6 * N * as_positive("D_train (tokens)", D_train) + 2 * N * as_non_negative(
         "inference_tokens", inference_tokens
     )
+
+
+def data_constrained_optimal(
+    law: DataConstrainedLaw, C: ArrayLike, U: ArrayLike
+) -> tuple[FloatArray, FloatArray]:
+    """(N_opt, D_opt) minimising law.loss(N, D, min(U, D)) at 6ND = C: the compute-optimal model
+    when only U unique tokens exist and further tokens are repetitions (Muennighoff et al. 2023).
+
+    The law has no closed-form optimum, so each (C, U) pair (they broadcast) is one bounded search
+    in log N through `compute_optimal`. While D ≤ U the answer is the base law's.
+    """
+    budgets, unique = np.broadcast_arrays(
+        as_positive("C (FLOP budget)", C), as_positive("U (unique tokens)", U)
+    )
+    N = np.empty(budgets.shape)
+    for index in np.ndindex(budgets.shape):
+        cap = unique[index]
+        loss = lambda n, d, cap=cap: law.loss(n, d, np.minimum(cap, d))  # noqa: E731
+        N[index] = compute_optimal(loss, budgets[index])[0]
+    return N, budgets / (6 * N)

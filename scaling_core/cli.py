@@ -167,8 +167,11 @@ def _optimum(law: ChinchillaLaw, flops: float) -> dict[str, object]:
 
 
 def _optimal(args: argparse.Namespace) -> dict[str, object]:
-    laws = _chosen_laws(args.law)
-    if args.law == "all":
+    if args.unique_tokens is not None:
+        return _data_constrained_optimal(args)
+    name = args.law or "besiroglu2024"  # None: not given (it does not apply with --unique-tokens)
+    laws = _chosen_laws(name)
+    if name == "all":
         return {
             "flops": args.flops,
             "laws": {
@@ -177,6 +180,41 @@ def _optimal(args: argparse.Namespace) -> dict[str, object]:
         }
     ((name, law),) = laws.items()
     return {"law": _constants(name, law), "flops": args.flops} | _optimum(law, args.flops)
+
+
+def _data_constrained_optimal(args: argparse.Namespace) -> dict[str, object]:
+    """The optimum when only U unique tokens exist: Muennighoff et al. (2023)'s law, the one law
+    here that discounts repeated data, with the one-epoch (Chinchilla) optimum for comparison."""
+    from .allocate import data_constrained_optimal
+    from .laws import MUENNIGHOFF_2023 as law
+
+    if args.law is not None:
+        raise CliError(
+            "--unique-tokens uses the data-constrained law muennighoff2023; --law does not apply"
+        )
+    unique = args.unique_tokens
+
+    def answer(N: float, D: float) -> dict[str, float]:
+        loss = float(law.loss(N, D, min(unique, D)))
+        return {
+            "params": N,
+            "tokens": D,
+            "epochs": D / unique,
+            "tokens_per_param": D / N,
+            "loss": loss,
+        }
+
+    N, D = (float(x) for x in data_constrained_optimal(law, args.flops, unique))
+    N_c, D_c = (float(x) for x in law.base.compute_optimal(args.flops))
+    constants = ("E", "A", "B", "alpha", "beta", "rd_star", "rn_star")
+    return {
+        "law": {"name": "muennighoff2023", "source": law.name}
+        | {c: getattr(law, c) for c in constants},
+        "flops": args.flops,
+        "unique_tokens": unique,
+        **answer(N, D),
+        "chinchilla_optimal": answer(N_c, D_c),
+    }
 
 
 def _loss(args: argparse.Namespace) -> dict[str, object]:
@@ -339,45 +377,6 @@ def _read_runs(
     return runs, name
 
 
-_CONSTANT = 1e-9  # a log-spread below this is rounding, not a design: the column is constant
-_NARROW = math.log(1.5)  # a log-spread below this (less than a factor 1.5) barely determines a term
-
-
-def _identifiability(N, D) -> tuple[list[str], list[str]]:
-    """(reasons to refuse, warnings) from how far log N, log D and log ND spread over the runs
-    (the spread of log D/N is judged by `design_warnings`).
-
-    A column that varies by less than a part in 1e9 is constant up to floating-point rounding (a
-    fixed-D sweep computed as N times a ratio, say): the term it drives is then confounded with
-    E."""
-    import numpy as np
-
-    log_n, log_d = np.log(N), np.log(D)
-    spreads = {
-        "N": (np.ptp(log_n), "A and alpha cannot be told apart from E; vary N"),
-        "D": (np.ptp(log_d), "B and beta cannot be told apart from E; vary D"),
-    }
-    refuse = [
-        f"{column} is the same in every run up to rounding (log {column} varies by {spread:.2g}): "
-        f"{consequence}"
-        for column, (spread, consequence) in spreads.items()
-        if spread < _CONSTANT
-    ]
-    warnings = [
-        f"{column} varies by less than a factor 1.5 over the runs: "
-        f"{consequence.split(';')[0]} with confidence"
-        for column, (spread, consequence) in spreads.items()
-        if _CONSTANT <= spread < _NARROW
-    ]
-    if not refuse and np.ptp(log_n + log_d) < _NARROW:
-        warnings.append(
-            "every run has about the same compute 6ND: the runs trace one IsoFLOP curve, so how "
-            "the optimum moves with compute (the rule at other budgets) rests on extrapolation; "
-            "vary the budget"
-        )
-    return refuse, warnings
-
-
 # 95 % bootstrap spreads beyond which the runs leave a parameter open: high/low for E, A, B;
 # high − low for α, β.
 _WIDE = {
@@ -389,14 +388,11 @@ _WIDE = {
 }
 
 
-def _fit_warnings(
-    runs, fit, boot, design: list[str]
-) -> list[str]:  # runs: DataFrame; boot: ChinchillaBootstrap or None
+def _fit_warnings(runs, fit, boot) -> list[str]:  # runs: DataFrame; boot: ChinchillaBootstrap or None
     from .fit.chinchilla import design_warnings, term_warnings
 
     warnings = (
         design_warnings(runs["N"], runs["D"])
-        + design
         + term_warnings(fit.law, runs["N"], runs["D"], runs["loss"])
     )
     if boot is None:
@@ -423,9 +419,6 @@ def _fit(args: argparse.Namespace) -> dict[str, object]:
 
     runs, name = _read_runs(args.file)
     N, D, loss = (runs[c].to_numpy() for c in ("N", "D", "loss"))
-    refuse, design = _identifiability(N, D)
-    if refuse:
-        raise CliError(f"{name}: {refuse[0]}")
     try:
         if args.bootstrap:
             rng = np.random.default_rng(args.seed)
@@ -499,7 +492,7 @@ def _fit(args: argparse.Namespace) -> dict[str, object]:
         "budgets": budgets,
         "objective": fit.objective,
         "converged": fit.converged,
-        "warnings": _fit_warnings(runs, fit, boot, design),
+        "warnings": _fit_warnings(runs, fit, boot),
     }
 
 
@@ -570,7 +563,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--flops", type=_positive, required=True, help="training compute C = 6ND (FLOP)"
     )
     optimal.add_argument(
-        "--law", type=_law_name, default="besiroglu2024", help=law_help("besiroglu2024", refit)
+        "--law", type=_law_name, default=None, help=law_help("besiroglu2024", refit)
+    )
+    optimal.add_argument(
+        "--unique-tokens",
+        type=_positive,
+        default=None,
+        metavar="U",
+        help="unique training tokens available: the optimum under Muennighoff et al. (2023)'s "
+        "data-constrained law, which discounts repeated tokens (then --law does not apply)",
     )
 
     loss = command("loss", "predicted loss of N parameters trained on D tokens", _loss)

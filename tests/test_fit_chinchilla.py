@@ -180,8 +180,10 @@ GOOD = (np.array([1e8, 2e8, 4e8, 8e8, 1.6e9]), np.array([2e9, 8e9, 4e9, 3e10, 2e
         ({"N": GOOD[0][:4], "D": GOOD[1][:4], "loss": GOOD[2][:4]}, "at least 5 runs"),
         ({"loss": np.array([3.2, np.nan, 2.9, 2.7, 2.6])}, "loss must be finite"),
         ({"D": -GOOD[1]}, "D must be finite and > 0"),
-        ({"N": np.full(5, 1e8)}, "two distinct values"),
-        ({"D": np.full(5, 1e10)}, "two distinct values"),
+        ({"N": np.full(5, 1e8)}, "N is the same in every run up to rounding"),
+        ({"D": np.full(5, 1e10)}, "D is the same in every run up to rounding"),
+        # A fixed-D sweep computed in floating point: D differs only in its last bits.
+        ({"D": 2e9 * (1 + np.array([1, -1, 0, 1, -1]) * 1e-16)}, "D is the same in every run up to"),
         ({"loss": np.full(5, 3.0)}, "same"),
         ({"N": ["a", "b", "c", "d", "e"]}, "N must be numeric"),
     ],

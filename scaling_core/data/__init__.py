@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import annealing, chinchilla, epoch, fitting, inference, kaplan, overtraining, vocabulary  # noqa: F401  (registers datasets)
+from . import annealing, chinchilla, constrained, epoch, fitting, inference, kaplan, overtraining, vocabulary  # noqa: F401  (registers datasets)
 from .catalogue import DATASETS
 from .registry import DataFileError, path_of
 

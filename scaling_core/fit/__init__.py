@@ -3,6 +3,8 @@
 - `chinchilla`: the Chinchilla law by Hoffmann's procedure (Huber on log-loss, grid of starts, L-BFGS-B).
 - `bootstrap`: bootstrap draws, standard errors and intervals of that fit and of anything derived from it.
 - `multistart`: batched BFGS, many independent minimisations in one vectorised loop.
+- `data_constrained`: the decay constants of a data-constrained law, with profile and bootstrap.
+- `isoflop`: parabolas of loss in log N per compute budget and their minima (approach 2).
 - `scipy_bfgs`: scipy's BFGS step for step on many problems at once (its exact stopping points).
 - `isoflop`: approach 2, the size at the minimum of each IsoFLOP curve (parabola or Akima).
 - `powerlaw`: y = k x^p in log-log space with bootstrap intervals.
