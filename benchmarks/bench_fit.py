@@ -6,14 +6,15 @@
 1. `fit_chinchilla` on Epoch's 240 points vs the plain reference: scipy L-BFGS-B with its numerical
    gradient and default options, one start after another over Hoffmann's 4,500-start grid (objective
    written plainly with numpy over the points). L-BFGS-B on a finite-difference gradient stops ~1e-8
-   short of the minimum, so the reference's best point is then polished by Nelder-Mead (no gradient);
-   our objective must equal that to 1e-9 relative (and not exceed the reference's). Prints the speed-up.
+   short of the minimum, so the reference's best point is then polished by Nelder-Mead (no
+   gradient); our objective must equal that to 1e-9 relative (and not exceed the reference's).
+   Prints the speed-up.
 2. The 4,000-resample bootstrap of that fit.
 3. Time against the number of points: 240 to 24,000 synthetic runs drawn from a known law.
 4. Time against the number of starts: batched BFGS refining k starts, vs k.
 
-Timings are medians of repeated runs, wall clock and CPU time of this process (the steadier measure on
-a shared machine). The exit status is 1 when the objective check fails.
+Timings are medians of repeated runs, wall clock and CPU time of this process (the steadier measure
+on a shared machine). The exit status is 1 when the objective check fails.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ import sys
 import time
 from collections.abc import Callable
 
-# One BLAS thread: on the reference's 5 × 5 matrices extra threads only spin, inflating its CPU time.
+# One BLAS thread: on the reference's 5 × 5 matrices extra threads only spin, inflating its CPU
+# time.
 for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")
 
@@ -34,7 +36,12 @@ import numpy as np  # noqa: E402  (after the thread settings, which numpy reads 
 from scipy.optimize import minimize  # noqa: E402
 
 from scaling_core.data import load  # noqa: E402
-from scaling_core.fit import bootstrap_chinchilla, chinchilla_objective, fit_chinchilla, hoffmann_grid  # noqa: E402
+from scaling_core.fit import (  # noqa: E402
+    bootstrap_chinchilla,
+    chinchilla_objective,
+    fit_chinchilla,
+    hoffmann_grid,
+)
 from scaling_core.fit.multistart import minimize_batch  # noqa: E402
 from scaling_core.laws import BESIROGLU_2024  # noqa: E402
 
@@ -42,8 +49,8 @@ RELATIVE_TOLERANCE = 1e-9
 
 
 def seconds(call: Callable[[], object], repeat: int) -> tuple[float, float]:
-    """Median wall-clock and median CPU time (this process) of `repeat` calls. On a shared machine the
-    CPU time is the steadier of the two."""
+    """Median wall-clock and median CPU time (this process) of `repeat` calls. On a shared machine
+    the CPU time is the steadier of the two."""
     wall, cpu = [], []
     for _ in range(repeat):
         start, start_cpu = time.perf_counter(), time.process_time()
@@ -53,8 +60,15 @@ def seconds(call: Callable[[], object], repeat: int) -> tuple[float, float]:
     return statistics.median(wall), statistics.median(cpu)
 
 
-def plain_objective(theta: np.ndarray, log_n: np.ndarray, log_d: np.ndarray, log_loss: np.ndarray, delta: float = 1e-3) -> float:
-    """The summed Huber objective for one parameter vector, as a straightforward numpy expression."""
+def plain_objective(
+    theta: np.ndarray,
+    log_n: np.ndarray,
+    log_d: np.ndarray,
+    log_loss: np.ndarray,
+    delta: float = 1e-3,
+) -> float:
+    """The summed Huber objective for one parameter vector, as a straightforward numpy
+    expression."""
     a, b, e, alpha, beta = theta
     terms = np.stack([a - alpha * log_n, b - beta * log_d, np.full_like(log_n, e)])
     top = terms.max(axis=0)
@@ -63,10 +77,13 @@ def plain_objective(theta: np.ndarray, log_n: np.ndarray, log_d: np.ndarray, log
     return float(np.where(small, 0.5 * residual**2, delta * (np.abs(residual) - 0.5 * delta)).sum())
 
 
-def plain_reference(N: np.ndarray, D: np.ndarray, loss: np.ndarray, starts: np.ndarray) -> tuple[float, float, np.ndarray]:
-    """Best of scipy L-BFGS-B (numerical gradient, scipy's default options) run from each start in turn,
-    then that best point polished by Nelder-Mead with tight tolerances (L-BFGS-B on a finite-difference
-    gradient stalls ~1e-8 above the minimum), so that its objective is exact to ~1e-13.
+def plain_reference(
+    N: np.ndarray, D: np.ndarray, loss: np.ndarray, starts: np.ndarray
+) -> tuple[float, float, np.ndarray]:
+    """Best of scipy L-BFGS-B (numerical gradient, scipy's default options) run from each start in
+    turn, then that best point polished by Nelder-Mead with tight tolerances (L-BFGS-B on a
+    finite-difference gradient stalls ~1e-8 above the minimum), so that its objective is exact to
+    ~1e-13.
 
     Returns (best objective at default options, polished objective, polished parameters)."""
     data = (np.log(N), np.log(D), np.log(loss))
@@ -74,7 +91,10 @@ def plain_reference(N: np.ndarray, D: np.ndarray, loss: np.ndarray, starts: np.n
     began = time.perf_counter()
     for i, start in enumerate(starts, 1):
         if i % 500 == 0:
-            print(f"   reference: {i} of {len(starts)} starts, {time.perf_counter() - began:.0f} s", flush=True)
+            print(
+                f"   reference: {i} of {len(starts)} starts, {time.perf_counter() - began:.0f} s",
+                flush=True,
+            )
         result = minimize(plain_objective, start, args=data, method="L-BFGS-B")
         if result.fun < best_value:
             best_value, best_x = float(result.fun), result.x
@@ -84,8 +104,8 @@ def plain_reference(N: np.ndarray, D: np.ndarray, loss: np.ndarray, starts: np.n
 
 
 def synthetic_runs(n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """n runs spread over 1e7..1e10 parameters and 1..100 tokens per parameter, losses from Epoch's law
-    with 1 % log-normal noise."""
+    """n runs spread over 1e7..1e10 parameters and 1..100 tokens per parameter, losses from Epoch's
+    law with 1 % log-normal noise."""
     N = np.exp(rng.uniform(np.log(1e7), np.log(1e10), n))
     D = N * np.exp(rng.uniform(0.0, np.log(100.0), n))
     loss = BESIROGLU_2024.loss(N, D) * np.exp(rng.normal(0.0, 0.01, n))
@@ -98,11 +118,18 @@ def relative_gap(ours: float, reference: float) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="reference on every 10th start, smaller sweeps")
-    parser.add_argument("--json", type=str, default=None, help="also write the results to this JSON file")
+    parser.add_argument(
+        "--quick", action="store_true", help="reference on every 10th start, smaller sweeps"
+    )
+    parser.add_argument(
+        "--json", type=str, default=None, help="also write the results to this JSON file"
+    )
     args = parser.parse_args(argv)
 
-    print(f"cores available: {len(os.sched_getaffinity(0))}, load average: {os.getloadavg()[0]:.1f}", flush=True)
+    print(
+        f"cores available: {len(os.sched_getaffinity(0))}, load average: {os.getloadavg()[0]:.1f}",
+        flush=True,
+    )
     runs = load("epoch_points")
     runs = runs[~runs["excluded"]]
     N, D, loss = (runs[c].to_numpy() for c in ("N", "D", "loss"))
@@ -115,7 +142,9 @@ def main(argv: list[str] | None = None) -> int:
     fit = fit_chinchilla(N, D, loss)
     ours, ours_cpu = seconds(lambda: fit_chinchilla(N, D, loss), repeat=5)
     result: list[tuple[float, float, np.ndarray]] = []
-    reference, reference_cpu = seconds(lambda: result.append(plain_reference(N, D, loss, reference_starts)), repeat=1)
+    reference, reference_cpu = seconds(
+        lambda: result.append(plain_reference(N, D, loss, reference_starts)), repeat=1
+    )
     reference_default, reference_value, reference_x = result[0]
     gap = relative_gap(fit.objective, reference_value)
     same = gap <= RELATIVE_TOLERANCE and fit.objective <= reference_default
@@ -135,7 +164,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n1. fit on {len(N)} points, Hoffmann's grid ({len(grid)} starts)")
     print(f"   ours       {ours:8.3f} s ({ours_cpu:.3f} s CPU)   objective {fit.objective:.12e}")
     print(
-        f"   reference  {reference:8.1f} s ({reference_cpu:.1f} s CPU)   objective {reference_default:.12e}   "
+        f"   reference  {reference:8.1f} s ({reference_cpu:.1f} s CPU)   objective "
+        f"{reference_default:.12e}   "
         f"({len(reference_starts)} starts, one after another)"
     )
     print(f"              its best point polished:  objective {reference_value:.12e}")
@@ -149,10 +179,19 @@ def main(argv: list[str] | None = None) -> int:
     # 2. the bootstrap
     n_resamples = 4000
     boot, boot_cpu = seconds(
-        lambda: bootstrap_chinchilla(N, D, loss, n_resamples=n_resamples, rng=np.random.default_rng(42), progress=False), repeat=3
+        lambda: bootstrap_chinchilla(
+            N, D, loss, n_resamples=n_resamples, rng=np.random.default_rng(42), progress=False
+        ),
+        repeat=3,
     )
-    results.update(bootstrap_resamples=n_resamples, bootstrap_seconds=boot, bootstrap_cpu_seconds=boot_cpu)
-    print(f"\n2. bootstrap, {n_resamples} resamples (full-data fit included): {boot:.2f} s ({boot_cpu:.2f} s CPU)", flush=True)
+    results.update(
+        bootstrap_resamples=n_resamples, bootstrap_seconds=boot, bootstrap_cpu_seconds=boot_cpu
+    )
+    print(
+        f"\n2. bootstrap, {n_resamples} resamples (full-data fit included): {boot:.2f} s "
+        f"({boot_cpu:.2f} s CPU)",
+        flush=True,
+    )
 
     # 3. time against the number of points
     sizes = [240, 2_400, 24_000]
@@ -162,7 +201,11 @@ def main(argv: list[str] | None = None) -> int:
         Ns, Ds, losses = synthetic_runs(n, np.random.default_rng(n))
         t, t_cpu = seconds(lambda: fit_chinchilla(Ns, Ds, losses), repeat=3 if n < 24_000 else 1)
         by_points[n] = t
-        print(f"   {n:>6} points  {t:7.3f} s ({t_cpu:.3f} s CPU)   ({t / by_points[sizes[0]]:.1f}x the time of {sizes[0]})", flush=True)
+        print(
+            f"   {n:>6} points  {t:7.3f} s ({t_cpu:.3f} s CPU)   ({t / by_points[sizes[0]]:.1f}x "
+            f"the time of {sizes[0]})",
+            flush=True,
+        )
     results["seconds_by_points"] = by_points
 
     # 4. time against the number of starts: every start refined by batched BFGS
@@ -172,9 +215,17 @@ def main(argv: list[str] | None = None) -> int:
     by_starts = {}
     for k in counts:
         starts = grid[np.linspace(0, len(grid) - 1, k).astype(int)]
-        t, t_cpu = seconds(lambda: minimize_batch(lambda x, rows: chinchilla_objective(x, *data), starts, ftol=1e-12, gtol=1e-14), repeat=1)
+        t, t_cpu = seconds(
+            lambda: minimize_batch(
+                lambda x, rows: chinchilla_objective(x, *data), starts, ftol=1e-12, gtol=1e-14
+            ),
+            repeat=1,
+        )
         by_starts[k] = t
-        print(f"   {k:>5} starts  {t:7.3f} s ({t_cpu:.3f} s CPU)   ({1e3 * t / k:.2f} ms a start)", flush=True)
+        print(
+            f"   {k:>5} starts  {t:7.3f} s ({t_cpu:.3f} s CPU)   ({1e3 * t / k:.2f} ms a start)",
+            flush=True,
+        )
     results["seconds_by_starts"] = by_starts
     per_start_reference = reference / len(reference_starts)
     print(f"   plain reference: {1e3 * per_start_reference:.2f} ms a start")

@@ -17,20 +17,20 @@ from scaling_core.data import load
 from scaling_core.papers.tao2024 import (
     characters_to_tokens,
     fit_vocabulary_law_as_released,
-    tao_starts,
+    tao2024_starts,
 )
 
 
 def main() -> None:
     grid = load("tao2024_grid")
     rows = grid[grid["C"] >= 2.18e17]
-    starts = tao_starts()
+    starts = tao2024_starts()
     for convention in ("repository", "corrected"):
         tokens = characters_to_tokens(rows["H"], rows["V"], convention)
         began = time.perf_counter()
         fit = fit_vocabulary_law_as_released(rows["N_nv"], rows["N_v"], tokens, rows["loss_u"])
         seconds = time.perf_counter() - began
-        winner = int(np.flatnonzero((fit.candidates[:, :6] == fit.theta).all(axis=1))[0])
+        winner = int(np.flatnonzero((fit.candidates[:, :6] == fit.params).all(axis=1))[0])
         law = fit.law
         print(
             f"{convention}: {seconds:.1f} s for {fit.n_starts} starts "

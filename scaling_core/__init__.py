@@ -19,9 +19,9 @@ top:
 
 Code that only one paper needs sits in `papers/`, one module per paper named after it
 (`papers.gadre2024`: over-training law; `papers.sardana2024`: hardware cost model; `papers.tao2024`:
-vocabulary law; `papers.tissue2024`: annealing and multi-power laws; `papers.luo2025`: the schedules
-of the released loss curves and the multi-power law with the authors' logged constants). Chapters
-compute; the package holds what two chapters share or a reader may reuse.
+vocabulary law; `papers.tissue2024`: annealing law; `papers.luo2025`: the multi-power law with its
+printed and logged constants, and the schedules of the released loss curves). Chapters compute; the
+package holds what two chapters share or a reader may reuse.
 """
 
 __version__ = "0.1.0"

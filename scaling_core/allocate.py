@@ -1,20 +1,22 @@
 """Compute-optimal and inference-aware allocation of parameters and tokens.
 
-- `compute_optimal`: minimise L(N, D) subject to 6ND = C; closed form for a Chinchilla law, a bounded
-  one-dimensional search in log N over every allocation with N, D >= 1 for any other loss function
-  (an optimum on that boundary is refused, never returned).
+- `compute_optimal`: minimise L(N, D) subject to 6ND = C; closed form for a Chinchilla law, a
+  bounded one-dimensional search in log N over every allocation with N, D >= 1 for any other loss
+  function (an optimum on that boundary is refused, never returned).
 - `compute_optimal_tokens`: the training tokens that make a model of N parameters compute-optimal.
-- `compute_optimal_for_loss`: the Chinchilla-style model of a given loss — the training-compute-optimal
-  (N, D) that reaches it, in closed form. This is the reference Sardana et al. (2024) compare against
-  ("an equal-quality Chinchilla-style model"): equal loss, not equal size, and not 20 tokens per parameter.
-- `inference_optimal`: Sardana et al. (2024) — minimise lifetime FLOPs 6 N D_train + 2 N D_inference subject
-  to L(N, D_train) = loss.
+- `compute_optimal_for_loss`: the Chinchilla-style model of a given loss — the
+  training-compute-optimal (N, D) that reaches it, in closed form. This is the reference Sardana et
+  al. (2024) compare against ("an equal-quality Chinchilla-style model"): equal loss, not equal
+  size, and not 20 tokens per parameter.
+- `inference_optimal`: Sardana et al. (2024) — minimise lifetime FLOPs 6 N D_train + 2 N D_inference
+  subject to L(N, D_train) = loss.
 - `inference_demand_for_size`: the inverse question in closed form — at what inference demand is a
   model of N parameters the inference-optimal one for that loss?
 
-Losses are used exactly as given. Worked examples quoted with rounded losses (Sardana et al.'s repository
-passes `--loss 1.947` for a 70B model on 1T tokens, whose loss is 1.94727) must be fed the rounded value
-to reproduce the printed digits: N_c ∝ (ℓ − E)^(−1/α) moves by 0.3 % and the inference optimum by 0.4 %.
+Losses are used exactly as given. Worked examples quoted with rounded losses (Sardana et al.'s
+repository passes `--loss 1.947` for a 70B model on 1T tokens, whose loss is 1.94727) must be fed
+the rounded value to reproduce the printed digits: N_c ∝ (ℓ − E)^(−1/α) moves by 0.3 % and the
+inference optimum by 0.4 %.
 """
 
 from __future__ import annotations
@@ -22,16 +24,17 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 from scipy.optimize import minimize_scalar
 
 from ._checks import as_non_negative, as_positive
+from ._typing import FloatArray
 from .laws import ChinchillaLaw, DataConstrainedLaw
 
-FloatArray = NDArray[np.float64]
 LossFunction = Callable[[FloatArray, FloatArray], FloatArray]
 
-_AT_BOUND = 1e-6  # a numerical optimum this close (in log N) to N = 1 or D = 1 is the boundary, not an optimum
+# A numerical optimum this close (in log N) to N = 1 or D = 1 is the boundary, not an optimum.
+_AT_BOUND = 1e-6
 _NEWTON_STEPS = (
     100  # the Newton iteration below converges in ≲ 10 steps; this only guards against a bug
 )
@@ -43,16 +46,17 @@ def compute_optimal(
     """(N_opt, D_opt) minimising the loss at 6ND = C.
 
     A `ChinchillaLaw` uses its closed form; any other callable `loss(N, D)` is minimised numerically
-    over log N (one bounded Brent search per budget) across every allocation with at least one parameter
-    and one token, which is how laws with no closed form are handled. A loss still falling at either end
-    of that range has no optimum: it is refused rather than answered with the end.
+    over log N (one bounded Brent search per budget) across every allocation with at least one
+    parameter and one token, which is how laws with no closed form are handled. A loss still falling
+    at either end of that range has no optimum: it is refused rather than answered with the end.
     """
     if isinstance(law, ChinchillaLaw):
         return law.compute_optimal(C)
     budgets = as_positive("C (FLOP budget)", C)
     if np.any(budgets < 6):
         raise ValueError(
-            f"C (FLOP budget) must be at least 6 FLOP (one parameter, one token), got {budgets.min():.4g}"
+            "C (FLOP budget) must be at least 6 FLOP (one parameter, one token), got "
+            f"{budgets.min():.4g}"
         )
     log_n = np.empty(budgets.shape)
     for index, budget in np.ndenumerate(budgets):
@@ -63,12 +67,14 @@ def compute_optimal(
         )
         if not np.isfinite(result.fun):
             raise ValueError(
-                f"the loss is not finite at its numerical optimum for C = {budget:.4g} (got {result.fun!r})"
+                f"the loss is not finite at its numerical optimum for C = {budget:.4g} (got "
+                f"{result.fun!r})"
             )
         if result.x < _AT_BOUND or result.x > high - _AT_BOUND:
             end = "N = 1 parameter" if result.x < _AT_BOUND else "D = 1 token"
             raise ValueError(
-                f"the loss keeps falling toward {end} at C = {budget:.4g}: it has no compute-optimal allocation "
+                f"the loss keeps falling toward {end} at C = {budget:.4g}: it has no "
+                "compute-optimal allocation "
                 "with N, D >= 1 (check that it falls with both N and D)"
             )
         log_n[index] = result.x
@@ -94,8 +100,8 @@ def _reducible_loss(law: ChinchillaLaw, loss: ArrayLike) -> FloatArray:
 
 
 def compute_optimal_tokens(law: ChinchillaLaw, N: ArrayLike) -> FloatArray:
-    """D_opt for a model of N parameters: the D at which N is the compute-optimal size, from αA/N^α = βB/D^β
-    (what "a Chinchilla-style 13B model" means under `law`)."""
+    """D_opt for a model of N parameters: the D at which N is the compute-optimal size, from αA/N^α
+    = βB/D^β (what "a Chinchilla-style 13B model" means under `law`)."""
     N = as_positive("N (parameters)", N)
     return (law.beta * law.B / (law.alpha * law.A) * N**law.alpha) ** (1 / law.beta)
 
@@ -103,8 +109,8 @@ def compute_optimal_tokens(law: ChinchillaLaw, N: ArrayLike) -> FloatArray:
 def compute_optimal_for_loss(law: ChinchillaLaw, loss: ArrayLike) -> tuple[FloatArray, FloatArray]:
     """(N_c, D_c): the training-compute-optimal model whose predicted loss equals `loss`.
 
-    At the compute optimum αA/N^α = βB/D^β, so ℓ − E = (1 + α/β) A/N^α = (1 + β/α) B/D^β, which gives
-    N_c = (A(1 + α/β)/(ℓ − E))^(1/α) and D_c = (B(1 + β/α)/(ℓ − E))^(1/β) exactly.
+    At the compute optimum αA/N^α = βB/D^β, so ℓ − E = (1 + α/β) A/N^α = (1 + β/α) B/D^β, which
+    gives N_c = (A(1 + α/β)/(ℓ − E))^(1/α) and D_c = (B(1 + β/α)/(ℓ − E))^(1/β) exactly.
     """
     reducible = _reducible_loss(law, loss)
     with np.errstate(over="ignore", under="ignore"):
@@ -116,15 +122,16 @@ def compute_optimal_for_loss(law: ChinchillaLaw, loss: ArrayLike) -> tuple[Float
 def inference_optimal(
     law: ChinchillaLaw, loss: ArrayLike, inference_tokens: ArrayLike
 ) -> tuple[FloatArray, FloatArray]:
-    """(N, D_train) minimising 6 N D_train + 2 N inference_tokens subject to law.loss(N, D_train) == loss.
+    """(N, D_train) minimising 6 N D_train + 2 N inference_tokens subject to law.loss(N, D_train) ==
+    loss.
 
     The Lagrange conditions give A/N^α = (β/α) (B/D^β) (1 + T/(3D)); with the constraint this leaves
     one equation in D,
         g(x) = (1 + β/α) B e^(−βx) + (βBT/(3α)) e^(−(1+β)x) − (ℓ − E) = 0,   x = log D,
-    whose left side is decreasing and convex in x. Newton's method started left of the root, where
-    g ≥ 0, climbs to it monotonically with no overshoot, so all (loss, demand) pairs are solved at once
-    to machine precision. `loss` and `inference_tokens` broadcast; with zero demand the answer is the
-    Chinchilla-style model `compute_optimal_for_loss`.
+    whose left side is decreasing and convex in x. Newton's method started left of the root, where g
+    ≥ 0, climbs to it monotonically with no overshoot, so all (loss, demand) pairs are solved at
+    once to machine precision. `loss` and `inference_tokens` broadcast; with zero demand the answer
+    is the Chinchilla-style model `compute_optimal_for_loss`.
     """
     reducible = _reducible_loss(law, loss)
     demand = as_non_negative("inference_tokens", inference_tokens)
@@ -169,8 +176,8 @@ def inference_optimal(
 
 
 def inference_demand_for_size(law: ChinchillaLaw, loss: ArrayLike, N: ArrayLike) -> FloatArray:
-    """Lifetime inference tokens T at which a model of N parameters is the inference-optimal way to reach
-    `loss` — the inverse of `inference_optimal`, in closed form.
+    """Lifetime inference tokens T at which a model of N parameters is the inference-optimal way to
+    reach `loss` — the inverse of `inference_optimal`, in closed form.
 
     N must lie between the smallest model that can reach the loss at all (A/N^α < ℓ − E) and the
     Chinchilla-style size N_c (reached at T = 0). From the stationarity condition,
@@ -187,7 +194,8 @@ def inference_demand_for_size(law: ChinchillaLaw, loss: ArrayLike, N: ArrayLike)
         )
     if np.any(N > N_c * (1 + 1e-12)):
         raise ValueError(
-            "N (parameters) must not exceed the Chinchilla-style size for that loss (larger models are never inference-optimal)"
+            "N (parameters) must not exceed the Chinchilla-style size for that loss (larger models "
+            "are never inference-optimal)"
         )
     data_term = reducible - params_term
     D = (law.B / data_term) ** (1 / law.beta)

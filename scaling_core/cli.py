@@ -388,12 +388,13 @@ _WIDE = {
 }
 
 
-def _fit_warnings(runs, fit, boot) -> list[str]:  # runs: DataFrame; boot: ChinchillaBootstrap or None
+def _fit_warnings(
+    runs, fit, boot
+) -> list[str]:  # runs: DataFrame; boot: ChinchillaBootstrap or None
     from .fit.chinchilla import design_warnings, term_warnings
 
-    warnings = (
-        design_warnings(runs["N"], runs["D"])
-        + term_warnings(fit.law, runs["N"], runs["D"], runs["loss"])
+    warnings = design_warnings(runs["N"], runs["D"]) + term_warnings(
+        fit.law, runs["N"], runs["D"], runs["loss"]
     )
     if boot is None:
         return warnings

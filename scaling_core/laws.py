@@ -10,11 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
 from ._checks import as_positive
-
-FloatArray = NDArray[np.float64]
+from ._typing import FloatArray
 
 
 @dataclass(frozen=True)
@@ -78,7 +77,9 @@ class ChinchillaLaw:
         return self.loss(*self.compute_optimal(C))
 
 
-HOFFMANN_2022 = ChinchillaLaw(E=1.69, A=406.4, B=410.7, alpha=0.34, beta=0.28, name="Hoffmann 2022 (rounded, Eq. 10)")
+HOFFMANN_2022 = ChinchillaLaw(
+    E=1.69, A=406.4, B=410.7, alpha=0.34, beta=0.28, name="Hoffmann 2022 (rounded, Eq. 10)"
+)
 """Approach-3 constants as printed in Hoffmann et al. (2022), App. D.2, Eq. 10."""
 
 HOFFMANN_2022_UNROUNDED = ChinchillaLaw(
@@ -89,13 +90,19 @@ HOFFMANN_2022_UNROUNDED = ChinchillaLaw(
     beta=0.2849083,
     name="Hoffmann 2022 (unrounded, TeX source)",
 )
-"""The unrounded values Besiroglu et al. (2024) took from the paper's TeX source (their `true_params`)."""
+"""The unrounded values Besiroglu et al. (2024) took from the paper's TeX source (their
+`true_params`)."""
 
-BESIROGLU_2024 = ChinchillaLaw(E=1.8172, A=482.01, B=2085.43, alpha=0.3478, beta=0.3658, name="Besiroglu 2024")
+BESIROGLU_2024 = ChinchillaLaw(
+    E=1.8172, A=482.01, B=2085.43, alpha=0.3478, beta=0.3658, name="Besiroglu 2024"
+)
 """Epoch's refit of approach 3 on the 240 points of Hoffmann's Fig. 4 (the paper's table)."""
 
-SARDANA_2024 = ChinchillaLaw(E=1.69, A=406.4, B=410.7, alpha=0.336, beta=0.283, name="Sardana 2024 (approach 3)")
-"""Hoffmann's approach-3 constants as Sardana et al. (2024) use them (their repository's defaults)."""
+SARDANA_2024 = ChinchillaLaw(
+    E=1.69, A=406.4, B=410.7, alpha=0.336, beta=0.283, name="Sardana 2024 (approach 3)"
+)
+"""Hoffmann's approach-3 constants as Sardana et al. (2024) use them (their repository's
+defaults)."""
 
 LAWS: dict[str, ChinchillaLaw] = {
     "hoffmann2022": HOFFMANN_2022,

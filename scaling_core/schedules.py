@@ -26,8 +26,8 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.signal import lfilter
 
 from ._checks import as_non_negative, as_positive
+from ._typing import FloatArray
 
-FloatArray = NDArray[np.float64]
 Schedule = Callable[[ArrayLike], FloatArray]
 
 DEFAULT_MOMENTUM = 0.999  # λ of Tissue et al. (2024)
@@ -156,6 +156,22 @@ class Warmup:
         top = float(np.asarray(self.then(self.steps - 1)))
         ramp = top * s / (self.steps - 1)
         return np.where(s < self.steps, ramp, self.then(s))
+
+
+def step_indices(name: str, steps: ArrayLike, length: int) -> NDArray[np.int64]:
+    """Integer indices `steps` into a per-step schedule of `length` steps, checked (named `name` in
+    errors)."""
+    raw = np.atleast_1d(np.asarray(steps))
+    if raw.ndim != 1 or not np.issubdtype(raw.dtype, np.integer):
+        raise ValueError(
+            f"{name} must be a one-dimensional array of integer steps, got {raw!r:.80}"
+        )
+    if raw.min() < 0 or raw.max() >= length:
+        raise ValueError(
+            f"{name} must lie in [0, {length - 1}] (the schedule has {length} steps), got "
+            f"{raw.min()}…{raw.max()}"
+        )
+    return raw.astype(np.int64)
 
 
 def learning_rates(schedule: Schedule, total_steps: int) -> FloatArray:

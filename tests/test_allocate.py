@@ -1,4 +1,5 @@
-"""scaling_core.allocate: the Chinchilla-style model of a loss and Sardana et al.'s inference-aware optimum."""
+"""scaling_core.allocate: the Chinchilla-style model of a loss and Sardana et al.'s
+inference-aware optimum."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from scaling_core.allocate import (
 )
 from scaling_core.laws import BESIROGLU_2024, HOFFMANN_2022, SARDANA_2024, ChinchillaLaw
 
-# The constants Sardana et al.'s repository uses by default (Hoffmann's approach 3, exponents to 3 digits).
+# The constants Sardana et al.'s repository uses by default (Hoffmann's approach 3, exponents to 3
+# digits).
 SARDANA = SARDANA_2024
 
 
@@ -26,12 +28,14 @@ def tokens_for_loss(law: ChinchillaLaw, N: np.ndarray, loss: float) -> np.ndarra
 
 
 def brute_force_optimum(law: ChinchillaLaw, loss: float, demand: float) -> float:
-    """N minimising lifetime FLOPs along the iso-loss curve, by a bounded scalar search (no calculus)."""
+    """N minimising lifetime FLOPs along the iso-loss curve, by a bounded scalar search (no
+    calculus)."""
     log_n_min = np.log(law.A / (loss - law.E)) / law.alpha
     N_c = float(compute_optimal_for_loss(law, loss)[0])
-    cost = lambda x: float(
-        np.log(total_flops(np.exp(x), tokens_for_loss(law, np.exp(x), loss), demand))
-    )  # noqa: E731
+
+    def cost(x):
+        return float(np.log(total_flops(np.exp(x), tokens_for_loss(law, np.exp(x), loss), demand)))
+
     return float(
         np.exp(
             minimize_scalar(

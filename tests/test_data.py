@@ -52,7 +52,9 @@ def test_unknown_name_lists_the_known_ones() -> None:
         data.load("chinchila_points")
 
 
-def test_corrupted_file_is_refused_with_both_hashes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_corrupted_file_is_refused_with_both_hashes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     target = tmp_path / EPOCH_FILE
     target.parent.mkdir(parents=True)
     shutil.copy(registry.REPO_DATA / EPOCH_FILE, target)
@@ -66,8 +68,11 @@ def test_corrupted_file_is_refused_with_both_hashes(tmp_path: Path, monkeypatch:
     assert str(target) in message and expected in message and registry.sha256_of(target) in message
 
 
-def test_missing_file_without_network_names_file_and_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """With no local copy, the file is fetched from its pinned URL; when that fails the error says which."""
+def test_missing_file_without_network_names_file_and_url(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With no local copy, the file is fetched from its pinned URL; when that fails the error
+    says which."""
     monkeypatch.setattr(registry, "REPO_DATA", tmp_path / "nowhere")
     monkeypatch.delenv("SCALING_CORE_DATA", raising=False)
 

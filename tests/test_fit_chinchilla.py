@@ -1,4 +1,5 @@
-"""Tests of the Chinchilla fit: objective and gradient, the batched minimiser, the search, bad input."""
+"""Tests of the Chinchilla fit: objective and gradient, the batched minimiser, the search, bad
+input."""
 
 from __future__ import annotations
 
@@ -13,7 +14,15 @@ from scaling_core.fit.chinchilla import validate_runs, variable_projection_start
 from scaling_core.fit.multistart import inverse_hessian_at, minimize_batch
 from scaling_core.laws import BESIROGLU_2024, HOFFMANN_2022_UNROUNDED, ChinchillaLaw
 
-TRUE_THETA = np.array([np.log(BESIROGLU_2024.A), np.log(BESIROGLU_2024.B), np.log(BESIROGLU_2024.E), BESIROGLU_2024.alpha, BESIROGLU_2024.beta])
+TRUE_THETA = np.array(
+    [
+        np.log(BESIROGLU_2024.A),
+        np.log(BESIROGLU_2024.B),
+        np.log(BESIROGLU_2024.E),
+        BESIROGLU_2024.alpha,
+        BESIROGLU_2024.beta,
+    ]
+)
 
 
 def synthetic_runs(rng: np.random.Generator, n: int = 60, noise: float = 0.01):
@@ -39,7 +48,9 @@ def numerical_gradient(f, theta, step=1e-7):
 
 @pytest.mark.parametrize("mean", [False, True])
 @pytest.mark.parametrize("weighted", [False, True])
-@pytest.mark.parametrize("scale", [1.0, 400.0])  # 400: terms beyond exp's range, the log-sum-exp branch
+@pytest.mark.parametrize(
+    "scale", [1.0, 400.0]
+)  # 400: terms beyond exp's range, the log-sum-exp branch
 def test_gradient_matches_finite_differences(mean, weighted, scale):
     rng = np.random.default_rng(0)
     data = logs(*synthetic_runs(rng))
@@ -66,14 +77,19 @@ def test_objective_is_batched_and_matches_a_plain_expression():
     for theta, value in zip(thetas, values):
         a, b, e, alpha, beta = theta
         residual = np.log(loss) - np.log(np.exp(a) * N**-alpha + np.exp(b) * D**-beta + np.exp(e))
-        huber = np.where(np.abs(residual) <= 1e-3, 0.5 * residual**2, 1e-3 * (np.abs(residual) - 0.5e-3))
+        huber = np.where(
+            np.abs(residual) <= 1e-3, 0.5 * residual**2, 1e-3 * (np.abs(residual) - 0.5e-3)
+        )
         assert value == pytest.approx(huber.sum(), rel=1e-12)
 
 
 def test_hoffmann_grid_has_4500_starts_on_the_published_ranges():
     grid = hoffmann_grid()
     assert grid.shape == (4500, 5)
-    for column, values in zip(grid.T, ([0, 5, 10, 15, 20, 25],) * 2 + ([-1, -0.5, 0, 0.5, 1],) + ([0, 0.5, 1, 1.5, 2],) * 2):
+    for column, values in zip(
+        grid.T,
+        ([0, 5, 10, 15, 20, 25],) * 2 + ([-1, -0.5, 0, 0.5, 1],) + ([0, 0.5, 1, 1.5, 2],) * 2,
+    ):
         np.testing.assert_array_equal(np.unique(column), values)
 
 
@@ -81,7 +97,9 @@ def test_variable_projection_recovers_linear_coefficients_at_the_true_exponents(
     rng = np.random.default_rng(2)
     N, D, loss = synthetic_runs(rng, noise=0.0)
     law = BESIROGLU_2024
-    starts = variable_projection_starts(N, D, loss, exponents=np.array([0.2, law.alpha, law.beta, 0.6]))
+    starts = variable_projection_starts(
+        N, D, loss, exponents=np.array([0.2, law.alpha, law.beta, 0.6])
+    )
     at_truth = starts[(starts[:, 3] == law.alpha) & (starts[:, 4] == law.beta)][0]
     np.testing.assert_allclose(at_truth, TRUE_THETA, rtol=1e-8)
 
@@ -97,7 +115,9 @@ def test_fit_recovers_a_law_from_noise_free_runs():
 def test_default_search_is_at_least_as_good_as_per_start_lbfgsb_over_grid_starts():
     N, D, loss = synthetic_runs(np.random.default_rng(4))
     fit = fit_chinchilla(N, D, loss)
-    grid = hoffmann_grid()[np.random.default_rng(0).choice(4500, 15, replace=False)]  # each run by L-BFGS-B
+    grid = hoffmann_grid()[
+        np.random.default_rng(0).choice(4500, 15, replace=False)
+    ]  # each run by L-BFGS-B
     plain = fit_chinchilla(N, D, loss, starts=grid, tol=2.2e-9)
     assert plain.n_refined == len(grid)
     assert fit.objective <= plain.objective * (1 + 1e-9)
@@ -113,16 +133,31 @@ def test_explicit_start_is_exactly_one_lbfgsb_run():
         value, grad = chinchilla_objective(t, *data)
         return value[0], grad[0]
 
-    direct = minimize(objective, start, jac=True, method="L-BFGS-B", options={"ftol": 2.2e-9, "gtol": 2.2e-12, "maxiter": 10_000})
+    direct = minimize(
+        objective,
+        start,
+        jac=True,
+        method="L-BFGS-B",
+        options={"ftol": 2.2e-9, "gtol": 2.2e-12, "maxiter": 10_000},
+    )
     np.testing.assert_array_equal(fit.theta, direct.x)
     assert fit.n_iterations == direct.nit
 
 
 def test_mean_objective_keeps_scipys_early_stop_on_a_tiny_loss_scale():
-    # Besiroglu et al.'s loss-scale finding: the mean of Huber terms is so small that L-BFGS-B at its
-    # default tolerances stops within a few iterations of Hoffmann's values; summed, it travels far.
+    # Besiroglu et al.'s loss-scale finding: the mean of Huber terms is so small that L-BFGS-B at
+    # its default tolerances stops within a few iterations of Hoffmann's values; summed, it travels
+    # far.
     N, D, loss = synthetic_runs(np.random.default_rng(6), n=240)
-    start = np.array([np.log(HOFFMANN_2022_UNROUNDED.A), np.log(HOFFMANN_2022_UNROUNDED.B), np.log(HOFFMANN_2022_UNROUNDED.E), HOFFMANN_2022_UNROUNDED.alpha, HOFFMANN_2022_UNROUNDED.beta])
+    start = np.array(
+        [
+            np.log(HOFFMANN_2022_UNROUNDED.A),
+            np.log(HOFFMANN_2022_UNROUNDED.B),
+            np.log(HOFFMANN_2022_UNROUNDED.E),
+            HOFFMANN_2022_UNROUNDED.alpha,
+            HOFFMANN_2022_UNROUNDED.beta,
+        ]
+    )
     mean = fit_chinchilla(N, D, loss, reduction="mean", starts=start, tol=2.2e-9)
     summed = fit_chinchilla(N, D, loss, starts=start, tol=2.2e-9)
     assert mean.n_iterations < summed.n_iterations
@@ -135,7 +170,9 @@ def test_minimize_batch_solves_independent_problems_at_once():
 
     def fun(x, rows):
         diff = x - targets[rows]
-        return (scales[rows] * diff**2).sum(axis=1) + (x[:, 0] * x[:, 1] - targets[rows, 0] * targets[rows, 1]) ** 2, (
+        return (scales[rows] * diff**2).sum(axis=1) + (
+            x[:, 0] * x[:, 1] - targets[rows, 0] * targets[rows, 1]
+        ) ** 2, (
             2 * scales[rows] * diff
             + 2 * (x[:, 0] * x[:, 1] - targets[rows, 0] * targets[rows, 1])[:, None] * x[:, ::-1]
         )
@@ -165,12 +202,23 @@ def test_inverse_hessian_of_a_quadratic_is_exact_and_refuses_a_saddle():
     def quadratic(x, rows):
         return 0.5 * np.einsum("ki,ij,kj->k", x, matrix, x), x @ matrix
 
-    np.testing.assert_allclose(inverse_hessian_at(quadratic, [0.3, -0.2]), np.linalg.inv(matrix), rtol=1e-6)
+    np.testing.assert_allclose(
+        inverse_hessian_at(quadratic, [0.3, -0.2]), np.linalg.inv(matrix), rtol=1e-6
+    )
     saddle = np.diag([1.0, -1.0])
-    assert inverse_hessian_at(lambda x, rows: (0.5 * np.einsum("ki,ij,kj->k", x, saddle, x), x @ saddle), [0.0, 0.0]) is None
+    assert (
+        inverse_hessian_at(
+            lambda x, rows: (0.5 * np.einsum("ki,ij,kj->k", x, saddle, x), x @ saddle), [0.0, 0.0]
+        )
+        is None
+    )
 
 
-GOOD = (np.array([1e8, 2e8, 4e8, 8e8, 1.6e9]), np.array([2e9, 8e9, 4e9, 3e10, 2e10]), np.array([3.2, 3.0, 2.9, 2.7, 2.6]))
+GOOD = (
+    np.array([1e8, 2e8, 4e8, 8e8, 1.6e9]),
+    np.array([2e9, 8e9, 4e9, 3e10, 2e10]),
+    np.array([3.2, 3.0, 2.9, 2.7, 2.6]),
+)
 
 
 @pytest.mark.parametrize(
@@ -183,7 +231,10 @@ GOOD = (np.array([1e8, 2e8, 4e8, 8e8, 1.6e9]), np.array([2e9, 8e9, 4e9, 3e10, 2e
         ({"N": np.full(5, 1e8)}, "N is the same in every run up to rounding"),
         ({"D": np.full(5, 1e10)}, "D is the same in every run up to rounding"),
         # A fixed-D sweep computed in floating point: D differs only in its last bits.
-        ({"D": 2e9 * (1 + np.array([1, -1, 0, 1, -1]) * 1e-16)}, "D is the same in every run up to"),
+        (
+            {"D": 2e9 * (1 + np.array([1, -1, 0, 1, -1]) * 1e-16)},
+            "D is the same in every run up to",
+        ),
         ({"loss": np.full(5, 3.0)}, "same"),
         ({"N": ["a", "b", "c", "d", "e"]}, "N must be numeric"),
     ],
@@ -232,8 +283,8 @@ def test_validate_runs_accepts_lists_and_pandas():
     beta=st.floats(0.15, 0.8),
 )
 def test_fit_recovers_any_law_from_its_own_noise_free_losses(E, A, B, alpha, beta):
-    """Any law whose two terms both matter over the runs (each at least 2 % of E at the smallest N or D;
-    a term far below that leaves its coefficient and exponent undetermined) is recovered."""
+    """Any law whose two terms both matter over the runs (each at least 2 % of E at the smallest N
+    or D; a term far below that leaves its coefficient and exponent undetermined) is recovered."""
     law = ChinchillaLaw(E=E, A=A, B=B, alpha=alpha, beta=beta)
     N, ratio = (g.ravel() for g in np.meshgrid(np.geomspace(1e7, 1e10, 7), np.geomspace(1, 300, 6)))
     D = N * ratio

@@ -1,4 +1,5 @@
-"""scaling_core.fit.isoflop and scaling_core.fit.powerlaw: parabolas, their minima, and power laws."""
+"""scaling_core.fit.isoflop and scaling_core.fit.powerlaw: parabolas, their minima, and power
+laws."""
 
 from __future__ import annotations
 
@@ -62,8 +63,8 @@ def test_power_law_refuses_bad_input() -> None:
 
 
 def _isoflop_runs() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Three budgets whose losses are exact parabolas in log10 N with vertices at 1e8, 3e8 and 1e9, plus an
-    off-budget run (NaN budget) that must be ignored."""
+    """Three budgets whose losses are exact parabolas in log10 N with vertices at 1e8, 3e8 and 1e9,
+    plus an off-budget run (NaN budget) that must be ignored."""
     budgets, vertices = [1e19, 1e20, 1e21], [1e8, 3e8, 1e9]
     N, loss, budget = [], [], []
     for C, vertex in zip(budgets, vertices):
@@ -82,12 +83,18 @@ def test_isoflop_frontier_finds_each_budgets_minimum_by_either_method() -> None:
         frontier = isoflop_frontier(N, loss, budget, method=method)
         assert frontier["C"].tolist() == [1e19, 1e20, 1e21]
         assert frontier["points"].tolist() == [7, 7, 7]
-        np.testing.assert_allclose(np.log10(frontier["N_opt"]), np.log10([1e8, 3e8, 1e9]), atol=tolerance)
+        np.testing.assert_allclose(
+            np.log10(frontier["N_opt"]), np.log10([1e8, 3e8, 1e9]), atol=tolerance
+        )
         np.testing.assert_allclose(frontier["D_opt"], frontier["C"] / (6 * frontier["N_opt"]))
-        np.testing.assert_allclose(frontier["tokens_per_parameter"], frontier["D_opt"] / frontier["N_opt"])
+        np.testing.assert_allclose(
+            frontier["tokens_per_parameter"], frontier["D_opt"] / frontier["N_opt"]
+        )
         assert frontier["inside"].all()
     skewed = loss.copy()
-    skewed[:7] += 0.05 * np.log10(N[:7] / 1e8) ** 3  # asymmetric curve: Akima follows it, a parabola shifts
+    skewed[:7] += (
+        0.05 * np.log10(N[:7] / 1e8) ** 3
+    )  # asymmetric curve: Akima follows it, a parabola shifts
     by_parabola = isoflop_frontier(N, skewed, budget)["N_opt"][0]
     by_akima = isoflop_frontier(N, skewed, budget, method="akima")["N_opt"][0]
     assert abs(np.log10(by_akima / 1e8)) < abs(np.log10(by_parabola / 1e8))

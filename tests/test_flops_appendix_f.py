@@ -14,7 +14,8 @@ from scaling_core.compute.layerwise import (
     training_flops_per_token,
 )
 
-# Table A4 of Hoffmann et al. (2022): printed size, (n_layers, d_model, ffw_size, n_heads, kv_size), ratio.
+# Table A4 of Hoffmann et al. (2022): printed size, (n_layers, d_model, ffw_size, n_heads, kv_size),
+# ratio.
 TABLE_A4 = [
     (73e6, (10, 640, 2560, 10, 64), 1.03),
     (305e6, (20, 1024, 4096, 16, 64), 1.10),
@@ -104,4 +105,6 @@ def test_gophers_appendix_f_count_is_not_the_6_3e23_of_appendix_f():
     gopher = TransformerShape(80, 16_384, 4 * 16_384, 128, 128)
     assert parameter_count(gopher) == pytest.approx(280e9, rel=0.02)
     assert training_flops_per_token(gopher) * 300e9 == pytest.approx(4.74e23, rel=0.002)
-    assert training_flops_per_token(gopher, embeddings=True) * 300e9 == pytest.approx(4.76e23, rel=0.002)
+    assert training_flops_per_token(gopher, embeddings=True) * 300e9 == pytest.approx(
+        4.76e23, rel=0.002
+    )

@@ -27,7 +27,8 @@ def test_loss_broadcasts_like_numpy() -> None:
 
 
 def test_loss_of_chinchilla_and_gopher() -> None:
-    # Derived in data/chinchilla/published_numbers.md: 1.9366 / 1.9208 (Chinchilla), 1.9933 / 1.9672 (Gopher).
+    # Derived in data/chinchilla/published_numbers.md: 1.9366 / 1.9208 (Chinchilla), 1.9933 / 1.9672
+    # (Gopher).
     assert HOFFMANN_2022.loss(70e9, 1.4e12) == pytest.approx(1.9366, abs=5e-5)
     assert HOFFMANN_2022_UNROUNDED.loss(70e9, 1.4e12) == pytest.approx(1.9208, abs=5e-5)
     assert HOFFMANN_2022.loss(280e9, 300e9) == pytest.approx(1.9933, abs=5e-5)
@@ -43,7 +44,9 @@ def test_loss_of_chinchilla_and_gopher() -> None:
         (HOFFMANN_2022_UNROUNDED, 1e21, 2.217e9, 7.518e10),
     ],
 )
-def test_closed_form_matches_the_derived_table(law: ChinchillaLaw, C: float, N_opt: float, D_opt: float) -> None:
+def test_closed_form_matches_the_derived_table(
+    law: ChinchillaLaw, C: float, N_opt: float, D_opt: float
+) -> None:
     N, D = law.compute_optimal(C)
     assert N == pytest.approx(N_opt, rel=5e-4)
     assert D == pytest.approx(D_opt, rel=5e-4)
@@ -57,7 +60,10 @@ def test_exponents() -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(log_c=st.floats(min_value=18, max_value=28), shift=st.floats(min_value=-2, max_value=2).filter(lambda s: abs(s) > 1e-3))
+@given(
+    log_c=st.floats(min_value=18, max_value=28),
+    shift=st.floats(min_value=-2, max_value=2).filter(lambda s: abs(s) > 1e-3),
+)
 def test_closed_form_beats_every_other_point_on_the_budget(log_c: float, shift: float) -> None:
     C = 10.0**log_c
     N, D = HOFFMANN_2022.compute_optimal(C)
@@ -68,17 +74,21 @@ def test_closed_form_beats_every_other_point_on_the_budget(log_c: float, shift: 
 
 def test_tokens_per_parameter_and_optimal_loss() -> None:
     # The derived table prints N_opt = 3.219e10 and D_opt = 2.982e12 at 5.76e23 FLOP: D/N = 92.64.
-    assert HOFFMANN_2022.tokens_per_parameter(5.76e23) == pytest.approx(2.982e12 / 3.219e10, rel=5e-4)
+    assert HOFFMANN_2022.tokens_per_parameter(5.76e23) == pytest.approx(
+        2.982e12 / 3.219e10, rel=5e-4
+    )
     assert HOFFMANN_2022.optimal_loss(5.76e23) == pytest.approx(1.9307, abs=5e-5)
-    # Derived in published_numbers.md: 58.9 (unrounded) at Gopher's budget; at Chinchilla's 6ND = 5.88e23,
-    # 92.8 (rounded), 59.0 (unrounded) and 18.4 (Epoch's paper values).
+    # Derived in published_numbers.md: 58.9 (unrounded) at Gopher's budget; at Chinchilla's 6ND =
+    # 5.88e23, 92.8 (rounded), 59.0 (unrounded) and 18.4 (Epoch's paper values).
     assert HOFFMANN_2022_UNROUNDED.tokens_per_parameter(5.76e23) == pytest.approx(58.9, abs=0.05)
     assert HOFFMANN_2022.tokens_per_parameter(5.88e23) == pytest.approx(92.8, abs=0.05)
     assert HOFFMANN_2022_UNROUNDED.tokens_per_parameter(5.88e23) == pytest.approx(59.0, abs=0.05)
     assert BESIROGLU_2024.tokens_per_parameter(5.88e23) == pytest.approx(18.4, abs=0.05)
 
 
-@pytest.mark.parametrize(("N", "D", "name"), [(0, 1e9, "N"), (1e9, -1, "D"), (float("nan"), 1e9, "N"), (1e9, "x", "D")])
+@pytest.mark.parametrize(
+    ("N", "D", "name"), [(0, 1e9, "N"), (1e9, -1, "D"), (float("nan"), 1e9, "N"), (1e9, "x", "D")]
+)
 def test_loss_refuses_bad_input_by_name(N: object, D: object, name: str) -> None:
     with pytest.raises(ValueError, match=rf"^{name} "):
         HOFFMANN_2022.loss(N, D)

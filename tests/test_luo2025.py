@@ -8,8 +8,7 @@ import pytest
 
 from scaling_core.data import load
 from scaling_core.data.annealing import CURVES, PEAK_LR, WARMUP_STEPS, fitting_log
-from scaling_core.papers.luo2025 import SCHEDULES, fitted_multi_power_law, schedule_lr
-from scaling_core.papers.tissue2024 import MPL_LUO_2025
+from scaling_core.papers.luo2025 import MPL_LUO_2025, SCHEDULES, fitted_multi_power_law, schedule_lr
 
 
 @pytest.fixture(scope="module")

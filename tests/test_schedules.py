@@ -17,6 +17,7 @@ from scaling_core.schedules import (
     Warmup,
     annealing_areas,
     learning_rates,
+    step_indices,
 )
 
 learning_rate_arrays = arrays(
@@ -151,3 +152,11 @@ def test_areas_are_additive_over_segments(lr: np.ndarray, lam: float, cut: float
     np.testing.assert_allclose(whole.S2[split:], first.state.S2 + second.S2, rtol=1e-9, atol=1e-12)
     continued = annealing_areas(lr[split:], lam, state=first.state)
     np.testing.assert_allclose(continued.S2, whole.S2[split:], rtol=1e-9, atol=1e-12)
+
+
+def test_step_indices_accepts_integer_steps_and_names_bad_ones() -> None:
+    np.testing.assert_array_equal(step_indices("steps", [0, 3, 9], 10), [0, 3, 9])
+    with pytest.raises(ValueError, match="steps must lie in \\[0, 9\\]"):
+        step_indices("steps", [10], 10)
+    with pytest.raises(ValueError, match="integer steps"):
+        step_indices("steps", [1.5], 10)

@@ -16,7 +16,7 @@ from scaling_core.papers.tao2024 import (
     flop_minimising_vocabulary,
     flop_minimising_vocabulary_as_released,
     tao2024_power_law_starts,
-    tao_starts,
+    tao2024_starts,
     width_for,
 )
 
@@ -84,7 +84,7 @@ def test_vocabulary_law_as_released_from_one_start():
     rows = grid[grid["C"] >= 2.18e17]
     N_nv, N_v, loss = rows["N_nv"].to_numpy(), rows["N_v"].to_numpy(), rows["loss_u"].to_numpy()
     D = characters_to_tokens(rows["H"], rows["V"], "repository")
-    fit = fit_vocabulary_law_as_released(N_nv, N_v, D, loss, starts=tao_starts()[[48]])
+    fit = fit_vocabulary_law_as_released(N_nv, N_v, D, loss, starts=tao2024_starts()[[48]])
     assert fit.n_starts == 1
     assert fit.law.alpha2 == pytest.approx(TAO_2024.alpha2, rel=0.03)  # an unconverged stop near it
     assert fit.relative_mse < 4.1e-4

@@ -1,4 +1,5 @@
-"""scaling_core.papers.tao2024: FLOP accounting with vocabularies, the three optima, and the approach-3 fit."""
+"""scaling_core.papers.tao2024: FLOP accounting with vocabularies, the three optima, and the
+approach-3 fit."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from scaling_core.papers.tao2024 import (
     fit_vocabulary_law,
     flop_minimising_vocabulary,
     lowest_loss_envelope,
-    tao_starts,
+    tao2024_starts,
     tokens_per_character,
     training_flops,
     vocabulary_objective,
@@ -36,7 +37,9 @@ def test_tokens_per_character_falls_with_vocabulary_and_is_capped():
 def test_conventions_differ_by_reading_v_in_thousands():
     H, V = 1e9, 16384
     assert characters_to_tokens(H, V) == pytest.approx(H * tokens_per_character(V))
-    assert characters_to_tokens(H, V, "repository") == pytest.approx(H * tokens_per_character(V / 1000))
+    assert characters_to_tokens(H, V, "repository") == pytest.approx(
+        H * tokens_per_character(V / 1000)
+    )
     with pytest.raises(ValueError, match="convention must be one of"):
         characters_to_tokens(H, V, "tokens")
 
@@ -86,7 +89,8 @@ def test_huber_power_law_shrugs_off_an_outlier_and_finds_the_huber_minimum():
 
 
 def test_released_law_reproduces_the_derived_prediction_table():
-    # published_numbers.md: approach-3 optimal V from the repository constants (truncated to integers)
+    # published_numbers.md: approach-3 optimal V from the repository constants (truncated to
+    # integers)
     N_nv = np.array([2.87e9, 7e9, 70e9, 300e9])
     V = TAO_2024.optimal_vocabulary(N_nv, (N_nv / np.exp(K1)) ** 2)
     assert np.floor(V).tolist() == [35271, 59547, 217961, 383659]
@@ -118,7 +122,13 @@ def test_objective_gradient_matches_finite_differences():
     log_n, log_nv, log_d = rng.uniform(3, 7, 50), rng.uniform(1, 5, 50), rng.uniform(-1, 4, 50)
     loss = rng.uniform(-5, -3, 50)
     theta = np.array([0.6, -1.6, 0.7, 1.7, 0.66, 0.45])
-    data = (log_n, log_nv, log_d, loss, 10.0)  # a large delta keeps the objective smooth for the check
+    data = (
+        log_n,
+        log_nv,
+        log_d,
+        loss,
+        10.0,
+    )  # a large delta keeps the objective smooth for the check
     _, grad = vocabulary_objective(theta, *data)
     step = 1e-6
     value = lambda t: vocabulary_objective(t, *data)[0][0]  # noqa: E731
@@ -154,7 +164,7 @@ def test_fit_rejects_bad_input():
 
 
 def test_starts_are_the_authors_grid():
-    starts = tao_starts()
+    starts = tao2024_starts()
     assert starts.shape == (486, 6)
     assert set(starts[:, 3]) == {0.0, 2.0}
 

@@ -1,8 +1,8 @@
 """Sphinx extension: include each page script once.
 
 jupyter-book 1.0 registers sphinx-thebe's configuration script twice, which makes every page raise
-"Identifier 'THEBE_JS_URL' has already been declared" in the browser. Dropping exact duplicates from the
-page's script list, keeping the first, removes the error without changing what is loaded.
+"Identifier 'THEBE_JS_URL' has already been declared" in the browser. Dropping exact duplicates from
+the page's script list, keeping the first, removes the error without changing what is loaded.
 """
 
 from __future__ import annotations
@@ -10,12 +10,18 @@ from __future__ import annotations
 from sphinx.application import Sphinx
 
 
-def _drop_duplicate_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: object) -> None:
+def _drop_duplicate_scripts(
+    app: Sphinx, pagename: str, templatename: str, context: dict, doctree: object
+) -> None:
     seen: set[tuple[str, str]] = set()
     unique = []
     for script in context.get("script_files", []):
-        # The same script is registered once with filename None and once with "": compare what is emitted.
-        key = (getattr(script, "filename", None) or "", repr(sorted(getattr(script, "attributes", {}).items())))
+        # The same script is registered once with filename None and once with "": compare what is
+        # emitted.
+        key = (
+            getattr(script, "filename", None) or "",
+            repr(sorted(getattr(script, "attributes", {}).items())),
+        )
         if key not in seen:
             seen.add(key)
             unique.append(script)

@@ -19,8 +19,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .._checks import as_positive
-
-FloatArray = NDArray[np.float64]
+from .._typing import FloatArray
 
 SEQ_LEN = 2048
 """Training context of the scaling runs (tokens per sequence)."""

@@ -9,11 +9,10 @@ the factors behind the Kaplan–Chinchilla gap (Porian et al. 2024; Pearce & Son
 from __future__ import annotations
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
 from .._checks import as_non_negative, as_positive
-
-FloatArray = NDArray[np.float64]
+from .._typing import FloatArray
 
 
 def training_flops(N: ArrayLike, D: ArrayLike) -> FloatArray:

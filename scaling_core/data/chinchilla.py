@@ -1,4 +1,5 @@
-"""Hoffmann et al. (2022): Tables 2, 3 and A3, transcribed from the paper (misprints kept verbatim)."""
+"""Hoffmann et al. (2022): Tables 2, 3 and A3, transcribed from the paper (misprints kept
+verbatim)."""
 
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ def table3() -> pd.DataFrame:
 
 @dataset("hoffmann2022_tableA3", "Hoffmann 2022 Table A3: approach-2 and -3 projections (long form)")
 def table_a3() -> pd.DataFrame:
-    """One row per (N, approach): columns N (parameters), approach (2 or 3), C (FLOP), D (tokens)."""
+    """One row per (N, approach): columns N (parameters), approach (2 or 3), C (FLOP), D
+    (tokens)."""
     wide = read_csv("chinchilla/hoffmann2022_tableA3.csv")
     parts = [
         pd.DataFrame(

@@ -13,7 +13,8 @@ EXCLUDED_COUNT = 5  # Epoch drops the five highest losses (all at ≈1e19 FLOP w
 @dataset("epoch_points", "Epoch 2024: 245 points read off Hoffmann 2022 Fig. 4 (N, D = C/6N, C, loss)")
 def points() -> pd.DataFrame:
     """Columns: N (parameters), D (tokens, C/6N), C (training FLOP read off the axis), loss (nats),
-    excluded (True for the five highest-loss points Epoch leaves out of its main fit), colour (hex)."""
+    excluded (True for the five highest-loss points Epoch leaves out of its main fit), colour
+    (hex)."""
     raw = read_csv("epoch/data/svg_extracted_data.csv")
     frame = pd.DataFrame(
         {

@@ -1,8 +1,9 @@
 """The file registry: every data file the book reads, with its sha256, pinned URL and licence.
 
 `files.csv` beside this module is the single source of truth. A file is looked up in
-`$SCALING_CORE_DATA` first, then in the repository's `data/` folder, and otherwise fetched with pooch
-from its pinned URL into the user cache; in every case its sha256 is checked before anything reads it.
+`$SCALING_CORE_DATA` first, then in the repository's `data/` folder, and otherwise fetched with
+pooch from its pinned URL into the user cache; in every case its sha256 is checked before anything
+reads it.
 """
 
 from __future__ import annotations
@@ -53,7 +54,8 @@ class DataFolderWarning(UserWarning):
 
 
 def search_roots() -> list[Path]:
-    """Folders searched for a data file, in order; warns once when `SCALING_CORE_DATA` is not a folder."""
+    """Folders searched for a data file, in order; warns once when `SCALING_CORE_DATA` is not a
+    folder."""
     roots = []
     configured = os.environ.get("SCALING_CORE_DATA")
     if configured:
@@ -63,7 +65,8 @@ def search_roots() -> list[Path]:
         else:
             problem = "is a file" if root.exists() else "does not exist"
             warnings.warn(
-                f"SCALING_CORE_DATA={configured} {problem}, so it is ignored; it must name a folder of data files",
+                f"SCALING_CORE_DATA={configured} {problem}, so it is ignored; it must name a "
+                "folder of data files",
                 DataFolderWarning,
                 stacklevel=2,
             )
@@ -76,7 +79,8 @@ def verified(path: Path, entry: DataFile) -> Path:
     actual = sha256_of(path)
     if actual != entry.sha256:
         raise DataFileError(
-            f"{path} is corrupted or not the registered file: expected sha256 {entry.sha256}, got {actual}. "
+            f"{path} is corrupted or not the registered file: expected sha256 {entry.sha256}, got "
+            f"{actual}. "
             f"{_remedy(path)}"
         )
     return path
@@ -97,7 +101,8 @@ def fetch(entry: DataFile) -> Path:
     """Download a registered file with pooch from its pinned URL (checked against its sha256)."""
     if not entry.url:
         raise DataFileError(
-            f"data file {entry.path} is missing and has no download URL (it is made in the repository); "
+            f"data file {entry.path} is missing and has no download URL (it is made in the "
+            "repository); "
             f"searched {', '.join(map(str, search_roots()))}."
         )
     import pooch  # imported here: nothing is fetched, or even prepared, at import time
@@ -115,7 +120,8 @@ def fetch(entry: DataFile) -> Path:
         )
     except Exception as error:  # pooch raises network and hash errors of several kinds
         raise DataFileError(
-            f"data file {entry.path} is not in {', '.join(map(str, search_roots()))} and could not be "
+            f"data file {entry.path} is not in {', '.join(map(str, search_roots()))} and could not "
+            "be "
             f"fetched from {entry.url}: {error}"
         ) from None
     finally:
@@ -139,7 +145,8 @@ def path_of(relative: str) -> Path:
 
 
 EXACT_FLOATS = {} if int(pd.__version__.split(".")[0]) >= 3 else {"float_precision": "round_trip"}
-"""`read_csv` options that parse floats exactly: pandas 3 does by default (and deprecates the option)."""
+"""`read_csv` options that parse floats exactly: pandas 3 does by default (and deprecates the
+option)."""
 
 
 def read_csv(relative: str, **options: object) -> pd.DataFrame:

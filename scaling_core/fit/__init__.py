@@ -1,7 +1,9 @@
 """Robust fitting of scaling laws: one module an idea.
 
-- `chinchilla`: the Chinchilla law by Hoffmann's procedure (Huber on log-loss, grid of starts, L-BFGS-B).
-- `bootstrap`: bootstrap draws, standard errors and intervals of that fit and of anything derived from it.
+- `chinchilla`: the Chinchilla law by Hoffmann's procedure (Huber on log-loss, grid of starts,
+  L-BFGS-B).
+- `bootstrap`: bootstrap draws, standard errors and intervals of that fit and of anything derived
+  from it.
 - `multistart`: batched BFGS, many independent minimisations in one vectorised loop.
 - `data_constrained`: the decay constants of a data-constrained law, with profile and bootstrap.
 - `isoflop`: parabolas of loss in log N per compute budget and their minima (approach 2).

@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 from scipy.interpolate import Akima1DInterpolator
 
 from .._checks import as_positive
+from .._typing import FloatArray
 from .weighted_powerlaw import WeightedPowerLaw, aligned_replicas, fit_weighted_power_law
 
-FloatArray = NDArray[np.float64]
 RandomSource = np.random.Generator | np.random.RandomState
 
 POINTS_PER_INTERVAL = 25  # grid points per gap between measured sizes (Porian et al.)

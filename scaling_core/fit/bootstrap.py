@@ -1,9 +1,10 @@
 """Bootstrap intervals for the Chinchilla law: refit on resampled runs, read spreads off the draws.
 
-Each resample draws the n runs with replacement; its refit minimises the same Huber objective with each
-run weighted by how often it was drawn. All refits start from the full-data optimum and its curvature (they
-land close to it) and run together in batches of batched BFGS (see `multistart`). (Two threads over
-the batches did not pay on two cores: numpy's many short operations hold the interpreter lock.)
+Each resample draws the n runs with replacement; its refit minimises the same Huber objective with
+each run weighted by how often it was drawn. All refits start from the full-data optimum and its
+curvature (they land close to it) and run together in batches of batched BFGS (see `multistart`).
+(Two threads over the batches did not pay on two cores: numpy's many short operations hold the
+interpreter lock.)
 
 Memory is bounded: a batch holds a few dozen arrays of (resamples in the batch) × (runs) floats,
 so the batch shrinks as the runs grow (one resample at a time for millions of runs), and each batch
@@ -25,6 +26,7 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from .._checks import as_positive
+from .._typing import FloatArray
 from ..laws import ChinchillaLaw
 from .chinchilla import (
     ChinchillaFit,
@@ -37,7 +39,6 @@ from .multistart import inverse_hessian_at, minimize_batch
 from .report import FitReport
 from .scipy_bfgs import scipy_bfgs_batch
 
-FloatArray = NDArray[np.float64]
 COLUMNS = ("E", "A", "B", "alpha", "beta", "a")  # the columns of `ChinchillaBootstrap.params()`
 # Resamples refitted together at most: enough to amortise numpy's overhead, few enough for a
 # progress bar.
@@ -64,7 +65,8 @@ def percentile_interval(draws: ArrayLike, level: float = 0.95) -> tuple[float, f
 @dataclass(frozen=True)
 class ChinchillaBootstrap:
     """Bootstrap draws of the Chinchilla law: `theta` rows are (log A, log B, log E, α, β), one per
-    resample; `fit` is the fit to all the runs; `converged` says which refits met their tolerance."""
+    resample; `fit` is the fit to all the runs; `converged` says which refits met their
+    tolerance."""
 
     theta: FloatArray
     fit: ChinchillaFit
@@ -77,7 +79,8 @@ class ChinchillaBootstrap:
         return self.fit.report.with_uncertainty(method)
 
     def params(self) -> pd.DataFrame:
-        """One row per resample: E, A, B, alpha, beta and the compute-optimal exponent a = β/(α+β)."""
+        """One row per resample: E, A, B, alpha, beta and the compute-optimal exponent a =
+        β/(α+β)."""
         log_a, log_b, log_e, alpha, beta = self.theta.T
         with np.errstate(over="ignore"):  # a diverged refit shows as inf
             values = (
@@ -91,7 +94,8 @@ class ChinchillaBootstrap:
         return pd.DataFrame(dict(zip(COLUMNS, values)))
 
     def standard_errors(self) -> pd.Series:
-        """Standard deviation of each parameter over the resamples (the bootstrap standard error)."""
+        """Standard deviation of each parameter over the resamples (the bootstrap standard
+        error)."""
         with np.errstate(invalid="ignore"):  # NaN where a refit diverged to infinity
             return self.params().std(ddof=1).rename("standard error")
 
@@ -129,7 +133,8 @@ class ChinchillaBootstrap:
 
 
 def _show_progress(progress: bool | None, work: int) -> bool:
-    """An explicit choice, else a bar for about a second's work or more, on a terminal, outside tests."""
+    """An explicit choice, else a bar for about a second's work or more, on a terminal, outside
+    tests."""
     if progress is not None:
         return bool(progress)
     quiet = "PYTEST_CURRENT_TEST" in os.environ or not sys.stderr.isatty()
@@ -158,7 +163,8 @@ def batch_size(n_runs: int, n_resamples: int, memory_limit: float) -> int:
         raise ValueError(
             f"a bootstrap of {n_runs:,} runs with {n_resamples:,} resamples needs about "
             f"{_size(kept + per_resample)} ({_size(per_resample)} to refit one resample, "
-            f"{_size(kept)} to keep the draws), more than the memory limit of {_size(memory_limit)}; "
+            f"{_size(kept)} to keep the draws), more than the memory limit of "
+            f"{_size(memory_limit)}; "
             "use fewer resamples or runs, or raise the limit"
         )
     return int(max(1, min(_CHUNK, n_resamples, (memory_limit - kept) // per_resample)))
@@ -203,20 +209,21 @@ def bootstrap_chinchilla(
 ) -> ChinchillaBootstrap:
     """Fit the Chinchilla law to all runs, then refit it on `n_resamples` resamples of the runs.
 
-    rng: a seeded `np.random.Generator` (same seed, same draws), or else `resamples`: explicit
-    run indices, one resample per row (then `n_resamples` is their number), to reuse draws made
-    elsewhere. start: (log A, log B, log E, α, β) from which every refit starts, with BFGS's identity
-    curvature (as Besiroglu et al. started from Hoffmann's estimates); by default each refit is
-    warm-started at the full-data optimum with its curvature. stop_like_scipy: run each refit exactly
-    as `scipy.optimize.minimize(method="BFGS")` with its default tolerances would from `start`
-    (required), stopping where it stops rather than at the optimum (see `scipy_bfgs`). progress:
-    show a tqdm bar; None shows one only for long runs on a terminal (never under tests or in a
-    notebook build). memory_limit: bytes of working memory for the refits (the draws are the same
-    whatever it is); a bootstrap that cannot stay within it is refused before it starts.
+    rng: a seeded `np.random.Generator` (same seed, same draws), or else `resamples`: explicit run
+    indices, one resample per row (then `n_resamples` is their number), to reuse draws made
+    elsewhere. start: (log A, log B, log E, α, β) from which every refit starts, with BFGS's
+    identity curvature (as Besiroglu et al. started from Hoffmann's estimates); by default each
+    refit is warm-started at the full-data optimum with its curvature. stop_like_scipy: run each
+    refit exactly as `scipy.optimize.minimize(method="BFGS")` with its default tolerances would from
+    `start` (required), stopping where it stops rather than at the optimum (see `scipy_bfgs`).
+    progress: show a tqdm bar; None shows one only for long runs on a terminal (never under tests or
+    in a notebook build). memory_limit: bytes of working memory for the refits (the draws are the
+    same whatever it is); a bootstrap that cannot stay within it is refused before it starts.
     """
     if (rng is None) == (resamples is None):
         raise TypeError(
-            "give either rng (a numpy Generator, np.random.default_rng(seed)) or resamples, not both"
+            "give either rng (a numpy Generator, np.random.default_rng(seed)) or resamples, not "
+            "both"
         )
     if rng is not None and not isinstance(rng, np.random.Generator):
         raise TypeError(

@@ -1,15 +1,16 @@
 """Robust fitting of the Chinchilla law.
 
-`fit_chinchilla` follows Hoffmann et al. (2022, App. D.2): minimise the Huber loss (δ = 1e-3) of
-log L − LSE(a − α log N, b − β log D, e), where A = e^a, B = e^b, E = e^e, over a grid of starts.
-The objective and its analytic gradient are evaluated for a whole batch of parameter vectors at once.
+`fit_chinchilla` follows Hoffmann et al. (2022, App. D.2): minimise the Huber loss (δ = 1e-3) of log
+L − LSE(a − α log N, b − β log D, e), where A = e^a, B = e^b, E = e^e, over a grid of starts. The
+objective and its analytic gradient are evaluated for a whole batch of parameter vectors at once.
 
-With the default grid the search is fast and reaches the optimum a plain per-start L-BFGS-B run over the
-whole grid reaches (the benchmark in `benchmarks/` checks it): Hoffmann's grid is screened in one pass,
-a 2-D scan over (α, β) with (E, A, B) solved by non-negative least squares (variable projection) adds
-starts close to every basin, the most promising of both are refined together by batched BFGS (on at most
-2,000 of the runs, which is enough to rank the basins), the best few are converged on all runs, and the
-winner is polished with L-BFGS-B. Explicit `starts` are each run with L-BFGS-B, as in the papers.
+With the default grid the search is fast and reaches the optimum a plain per-start L-BFGS-B run over
+the whole grid reaches (the benchmark in `benchmarks/` checks it): Hoffmann's grid is screened in
+one pass, a 2-D scan over (α, β) with (E, A, B) solved by non-negative least squares (variable
+projection) adds starts close to every basin, the most promising of both are refined together by
+batched BFGS (on at most 2,000 of the runs, which is enough to rank the basins), the best few are
+converged on all runs, and the winner is polished with L-BFGS-B. Explicit `starts` are each run with
+L-BFGS-B, as in the papers.
 """
 
 from __future__ import annotations
@@ -19,24 +20,27 @@ from dataclasses import dataclass, field
 from itertools import product
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 from scipy.optimize import minimize
 
 from .._checks import as_positive
+from .._typing import FloatArray
 from ..laws import ChinchillaLaw
 from .huber import huber
 from .multistart import minimize_batch
 from .report import FitReport
 from .varpro import product_grid_nnls
 
-FloatArray = NDArray[np.float64]
 PARAMETER_NAMES = ("a", "b", "e", "alpha", "beta")  # a = log A, b = log B, e = log E
 _FINALISTS = 4  # basins converged tightly after the rough ranking
 _SCOUT_POINTS = 2000  # runs used to screen starts and rank basins (more only slow the ranking down)
 _ROUGH_ITERATIONS = 400  # enough to settle every start into its basin (≤ 180 on Epoch's points)
-_FINAL_ITERATIONS = 1000  # a finalist still moving after this many has no minimum to reach (e.g. α → −∞)
+_FINAL_ITERATIONS = (
+    1000  # a finalist still moving after this many has no minimum to reach (e.g. α → −∞)
+)
 _LOG_FLOAT_MAX = float(np.log(np.finfo(float).max))
-_EXP_SAFE = 300.0  # |exponent| below which the law's terms are summed directly, without overflow or underflow
+# |exponent| below which the law's terms are summed directly, without overflow or underflow.
+_EXP_SAFE = 300.0
 
 
 HOFFMANN_AXES = (
@@ -57,14 +61,18 @@ def hoffmann_grid() -> FloatArray:
 
 
 def screen_product_grid(
-    axes: tuple[ArrayLike, ...], log_n: FloatArray, log_d: FloatArray, log_loss: FloatArray, delta: float = 1e-3
+    axes: tuple[ArrayLike, ...],
+    log_n: FloatArray,
+    log_d: FloatArray,
+    log_loss: FloatArray,
+    delta: float = 1e-3,
 ) -> FloatArray:
-    """Summed Huber objective at every point of the product grid of `axes` (values of a, b, e, α, β), in
-    the row order of `itertools.product`, without gradients.
+    """Summed Huber objective at every point of the product grid of `axes` (values of a, b, e, α,
+    β), in the row order of `itertools.product`, without gradients.
 
     On a product grid the terms A/N^α and B/D^β take only len(a)·len(α) and len(b)·len(β) distinct
-    rows, so they are exponentiated once and combined by broadcasting; one (a, b) slab at a time keeps
-    memory at O(grid / (len(a)·len(b)) × points). Starts whose terms overflow score +inf.
+    rows, so they are exponentiated once and combined by broadcasting; one (a, b) slab at a time
+    keeps memory at O(grid / (len(a)·len(b)) × points). Starts whose terms overflow score +inf.
     """
     a, b, e, alpha, beta = (np.asarray(v, dtype=float) for v in axes)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -73,7 +81,9 @@ def screen_product_grid(
         E = np.exp(e)[:, None, None, None]
         values = np.empty((len(a), len(b), len(e), len(alpha), len(beta)))
         for i, j in product(range(len(a)), range(len(b))):
-            total = E + term_n[i][None, :, None, :] + term_d[j][None, None, :, :]  # (e, α, β, points)
+            total = (
+                E + term_n[i][None, :, None, :] + term_d[j][None, None, :, :]
+            )  # (e, α, β, points)
             r = np.abs(log_loss - np.log(total))
             clipped = np.minimum(r, delta)
             values[i, j] = (clipped * (r - 0.5 * clipped)).sum(axis=-1)
@@ -90,10 +100,12 @@ def chinchilla_objective(
     mean: bool = False,
     weights: FloatArray | None = None,
 ) -> tuple[FloatArray, FloatArray]:
-    """Huber objective and its analytic gradient for one (5,) or a batch (k, 5) of parameter vectors.
+    """Huber objective and its analytic gradient for one (5,) or a batch (k, 5) of parameter
+    vectors.
 
-    Returns (values of shape (k,), gradients of shape (k, 5)); `mean` divides by the number of points.
-    `weights` ((n,) or (k, n)) multiplies each point's term, e.g. how often a bootstrap resample drew it.
+    Returns (values of shape (k,), gradients of shape (k, 5)); `mean` divides by the number of
+    points. `weights` ((n,) or (k, n)) multiplies each point's term, e.g. how often a bootstrap
+    resample drew it.
     """
     theta = np.atleast_2d(np.asarray(theta, dtype=float))
     a, b, e, alpha, beta = (theta[:, i : i + 1] for i in range(5))
@@ -116,7 +128,10 @@ def chinchilla_objective(
     slope /= total  # d residual / d term = − softmax weight of the term
     s_n = slope * w_n
     s_d = slope * w_d
-    grad = np.stack([-s_n.sum(axis=1), -s_d.sum(axis=1), -(slope * w_e).sum(axis=1), s_n @ log_n, s_d @ log_d], axis=1)
+    grad = np.stack(
+        [-s_n.sum(axis=1), -s_d.sum(axis=1), -(slope * w_e).sum(axis=1), s_n @ log_n, s_d @ log_d],
+        axis=1,
+    )
     value = value.sum(axis=1)
     if mean:
         return value / len(log_n), grad / len(log_n)
@@ -125,7 +140,8 @@ def chinchilla_objective(
 
 @dataclass(frozen=True)
 class ChinchillaFit:
-    """Result of `fit_chinchilla`: the law, the parameter vector (a, b, e, α, β) and how the search went."""
+    """Result of `fit_chinchilla`: the law, the parameter vector (a, b, e, α, β) and how the
+    search went."""
 
     law: ChinchillaLaw
     theta: FloatArray
@@ -136,7 +152,9 @@ class ChinchillaFit:
     start: FloatArray
     n_starts: int
     n_refined: int
-    candidates: FloatArray = field(repr=False)  # objective reached from each refined start (on the runs that rank basins)
+    candidates: FloatArray = field(
+        repr=False
+    )  # objective reached from each refined start (on the runs that rank basins)
     report: FitReport | None = field(default=None, repr=False, compare=False)
 
 
@@ -146,7 +164,8 @@ constant (a fixed-D sweep computed as N times a ratio, say), and the term it dri
 with E."""
 
 NARROW_LOG_SPREAD = math.log(1.5)
-"""A spread of log N, log D or log ND below this (less than a factor 1.5) barely determines a term."""
+"""A spread of log N, log D or log ND below this (less than a factor 1.5) barely determines a
+term."""
 
 _CONFOUNDED = {
     "N": "A and alpha cannot be told apart from E; vary N",
@@ -221,9 +240,11 @@ def design_warnings(N: ArrayLike, D: ArrayLike) -> list[str]:
 
 
 def term_warnings(law: ChinchillaLaw, N: ArrayLike, D: ArrayLike, loss: ArrayLike) -> list[str]:
-    """Terms of a fitted law that vanish over the runs (e.g. A/N^α below 1e-4 of the loss at every run):
-    the fit then drops that term and its parameters are set by nothing in the data."""
-    N, D, loss = (np.ravel(as_positive(name, x)) for name, x in (("N", N), ("D", D), ("loss", loss)))
+    """Terms of a fitted law that vanish over the runs (e.g. A/N^α below 1e-4 of the loss at every
+    run): the fit then drops that term and its parameters are set by nothing in the data."""
+    N, D, loss = (
+        np.ravel(as_positive(name, x)) for name, x in (("N", N), ("D", D), ("loss", loss))
+    )
     small = 1e-4 * loss
     terms = (
         ("A/N^alpha", law.A * N**-law.alpha, "A and alpha"),
@@ -231,34 +252,47 @@ def term_warnings(law: ChinchillaLaw, N: ArrayLike, D: ArrayLike, loss: ArrayLik
         ("E", np.full_like(loss, law.E), "E"),
     )
     return [
-        f"the fit drops the term {term} (below 1e-4 of the loss at every run): {which} are not determined by these runs"
+        f"the fit drops the term {term} (below 1e-4 of the loss at every run): {which} are not "
+        "determined by these runs"
         for term, values, which in terms
         if np.all(values < small)
     ]
 
 
 def law_from_theta(theta: ArrayLike) -> ChinchillaLaw:
-    """The law of a parameter vector (log A, log B, log E, α, β); both exponents must be positive."""
+    """The law of a parameter vector (log A, log B, log E, α, β); both exponents must be
+    positive."""
     a, b, e, alpha, beta = np.asarray(theta, dtype=float)
     if not (alpha > 0 and beta > 0):
         raise ValueError(
-            f"the best fit has a non-positive exponent (alpha = {alpha:.4g}, beta = {beta:.4g}): the losses do not "
+            f"the best fit has a non-positive exponent (alpha = {alpha:.4g}, beta = {beta:.4g}): "
+            "the losses do not "
             "fall with N and D as the Chinchilla form L = E + A/N^alpha + B/D^beta requires"
         )
     if not max(a, b, e) < _LOG_FLOAT_MAX:
         raise ValueError(
-            f"the fit diverges (log A = {a:.4g}, log B = {b:.4g}, log E = {e:.4g}): these runs do not determine the law"
+            f"the fit diverges (log A = {a:.4g}, log B = {b:.4g}, log E = {e:.4g}): these runs do "
+            "not determine the law"
         )
-    return ChinchillaLaw(E=float(np.exp(e)), A=float(np.exp(a)), B=float(np.exp(b)), alpha=float(alpha), beta=float(beta), name="fit")
+    return ChinchillaLaw(
+        E=float(np.exp(e)),
+        A=float(np.exp(a)),
+        B=float(np.exp(b)),
+        alpha=float(alpha),
+        beta=float(beta),
+        name="fit",
+    )
 
 
 def variable_projection_starts(
     N: FloatArray, D: FloatArray, loss: FloatArray, exponents: FloatArray | None = None
 ) -> FloatArray:
-    """Starts (a, b, e, α, β) from a scan over (α, β): at fixed exponents the law is linear in (E, A, B),
-    so a relative-error non-negative least-squares fit gives them exactly
+    """Starts (a, b, e, α, β) from a scan over (α, β): at fixed exponents the law is linear in (E,
+    A, B), so a relative-error non-negative least-squares fit gives them exactly
     (`varpro.product_grid_nnls`); one row per (α, β) pair."""
-    exponents = np.geomspace(0.02, 3.0, 28) if exponents is None else np.asarray(exponents, dtype=float)
+    exponents = (
+        np.geomspace(0.02, 3.0, 28) if exponents is None else np.asarray(exponents, dtype=float)
+    )
     alpha, beta = (g.ravel() for g in np.meshgrid(exponents, exponents, indexing="ij"))
     w = 1.0 / loss**2  # least squares in relative error ≈ least squares in log loss
     best, _ = product_grid_nnls(N, D, loss, exponents, exponents, w)
@@ -275,7 +309,11 @@ def _most_promising(starts: FloatArray, values: FloatArray, count: int) -> Float
 
 def _run_lbfgsb(objective, start: FloatArray, tol: float, max_iterations: int):
     return minimize(
-        objective, start, jac=True, method="L-BFGS-B", options={"ftol": tol, "gtol": tol * 1e-3, "maxiter": max_iterations}
+        objective,
+        start,
+        jac=True,
+        method="L-BFGS-B",
+        options={"ftol": tol, "gtol": tol * 1e-3, "maxiter": max_iterations},
     )
 
 
@@ -291,13 +329,15 @@ def fit_chinchilla(
     tol: float = 1e-12,
     max_iterations: int = 10_000,
 ) -> ChinchillaFit:
-    """Fit L = E + A/N^α + B/D^β to runs (N parameters, D tokens, final loss) by Hoffmann's procedure.
+    """Fit L = E + A/N^α + B/D^β to runs (N parameters, D tokens, final loss) by Hoffmann's
+    procedure.
 
-    reduction: "sum" (Epoch's replication) or "mean" (the loss scale Hoffmann used, per Besiroglu et al.).
-    starts: None searches from Hoffmann's 4,500-point grid plus variable-projection starts and refines the
-    `refine` most promising of each (see the module docstring); an explicit (k, 5) array of (a, b, e, α, β) runs L-BFGS-B from every
-    one of those starts, exactly as a per-start scipy run would (tol: L-BFGS-B's ftol, gtol = tol·1e-3;
-    scipy's own defaults are ftol ≈ 2.2e-9, gtol = 1e-5).
+    reduction: "sum" (Epoch's replication) or "mean" (the loss scale Hoffmann used, per Besiroglu et
+    al.). starts: None searches from Hoffmann's 4,500-point grid plus variable-projection starts and
+    refines the `refine` most promising of each (see the module docstring); an explicit (k, 5) array
+    of (a, b, e, α, β) runs L-BFGS-B from every one of those starts, exactly as a per-start scipy
+    run would (tol: L-BFGS-B's ftol, gtol = tol·1e-3; scipy's own defaults are ftol ≈ 2.2e-9, gtol =
+    1e-5).
     """
     N, D, loss = validate_runs(N, D, loss)
     if reduction not in ("sum", "mean"):
@@ -321,7 +361,10 @@ def fit_chinchilla(
     if starts is not None:
         grid = np.atleast_2d(np.asarray(starts, dtype=float))
         if grid.ndim != 2 or grid.shape[1] != 5 or not np.isfinite(grid).all():
-            raise ValueError(f"starts must be a finite array of shape (k, 5) for (a, b, e, alpha, beta), got shape {grid.shape}")
+            raise ValueError(
+                "starts must be a finite array of shape (k, 5) for (a, b, e, alpha, beta), got "
+                f"shape {grid.shape}"
+            )
         results = [_run_lbfgsb(objective, start, tol, max_iterations) for start in grid]
         values = np.array([r.fun for r in results])
         best = int(np.argmin(values))
@@ -356,7 +399,8 @@ def fit_chinchilla(
             _most_promising(projected, chinchilla_objective(projected, *scout_data)[0], refine),
         ]
     )
-    # rank the basins with a loose tolerance, then converge the best few tightly and polish the winner
+    # rank the basins with a loose tolerance, then converge the best few tightly and polish the
+    # winner
     rough = minimize_batch(
         lambda x, rows: chinchilla_objective(x, *scout_data),
         chosen,
@@ -374,14 +418,21 @@ def fit_chinchilla(
     )
     best = int(np.argmin(batch.fun))
     result = _run_lbfgsb(objective, batch.x[best], tol, max_iterations)
-    theta, value = (result.x, float(result.fun)) if result.fun <= batch.fun[best] else (batch.x[best], float(batch.fun[best]))
+    theta, value = (
+        (result.x, float(result.fun))
+        if result.fun <= batch.fun[best]
+        else (batch.x[best], float(batch.fun[best]))
+    )
     return ChinchillaFit(
         law=law_from_theta(theta),
         theta=theta,
         objective=value,
         converged=bool(batch.converged[best] or result.success),
         n_iterations=int(rough.n_iterations[leaders[best]] + batch.n_iterations[best] + result.nit),
-        message=f"batched BFGS ({'converged' if batch.converged[best] else 'iteration limit'}), then L-BFGS-B: {result.message}",
+        message=(
+            f"batched BFGS ({'converged' if batch.converged[best] else 'iteration limit'}), "
+            f"then L-BFGS-B: {result.message}"
+        ),
         start=chosen[leaders[best]],
         n_starts=len(grid) + len(projected),
         n_refined=len(chosen),

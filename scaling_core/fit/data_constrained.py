@@ -21,12 +21,12 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .._checks import as_positive
+from .._typing import FloatArray
 from ..laws import MUENNIGHOFF_2023, REPETITION_DECAYS, DataConstrainedLaw
 from .bootstrap import resample_counts
 from .huber import huber
 from .multistart import BatchMinimum, BatchObjective, minimize_batch
 
-FloatArray = NDArray[np.float64]
 PARAMETER_NAMES = ("rd_star", "rn_star")  # the order of θ
 MAX_ITERATIONS = (
     200  # converged starts take ≲ 100; a start still moving after 200 runs off to R* → ∞

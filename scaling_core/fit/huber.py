@@ -7,9 +7,9 @@ the fit; with δ = 1e-3 on log-loss it is close to a least-absolute-deviations f
 from __future__ import annotations
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
-FloatArray = NDArray[np.float64]
+from .._typing import FloatArray
 
 
 def huber(residual: ArrayLike, delta: float) -> tuple[FloatArray, FloatArray]:

@@ -8,14 +8,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
 from .._checks import as_positive
+from .._typing import FloatArray
 from .argmin import AkimaArgmin, akima_argmin
 from .powerlaw import PowerLaw, fit_power_law
 from .report import FitReport
-
-FloatArray = NDArray[np.float64]
 
 
 @dataclass(frozen=True)

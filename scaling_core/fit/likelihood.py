@@ -6,10 +6,10 @@ scale s = e^σ:
 
     p(ε) = exp(−ρ_δ(ε / s)) / (s Z_δ),   Z_δ = √(2π) (1 − 2 Φ̄(δ)) + 2 e^{−δ²/2} / δ,
 
-ρ_δ being the Huber function (quadratic inside ±δ, linear outside). Unlike the summed Huber loss, the
-likelihood lets the data choose the scale, and makes log-likelihoods (hence likelihood-ratio tests)
-comparable between laws. The negative log-likelihood and its analytic gradient in (a, b, e, α, β, σ)
-are evaluated in one vectorised pass; BFGS does the search.
+ρ_δ being the Huber function (quadratic inside ±δ, linear outside). Unlike the summed Huber loss,
+the likelihood lets the data choose the scale, and makes log-likelihoods (hence likelihood-ratio
+tests) comparable between laws. The negative log-likelihood and its analytic gradient in (a, b, e,
+α, β, σ) are evaluated in one vectorised pass; BFGS does the search.
 """
 
 from __future__ import annotations
@@ -17,23 +17,24 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 from scipy.optimize import brentq, minimize
 from scipy.stats import norm
 
 from .._checks import as_positive
+from .._typing import FloatArray
 from ..laws import ChinchillaLaw
 from .chinchilla import fit_chinchilla
 from .huber import huber
 from .report import FitReport
 
-FloatArray = NDArray[np.float64]
-
 
 def huber_log_normaliser(delta: float) -> float:
     """log Z_δ, the log of the integral of exp(−ρ_δ(x)) over the real line."""
     delta = _checked_delta(delta)
-    return float(np.log(np.sqrt(2 * np.pi) * (1 - 2 * norm.sf(delta)) + 2 * np.exp(-0.5 * delta**2) / delta))
+    return float(
+        np.log(np.sqrt(2 * np.pi) * (1 - 2 * norm.sf(delta)) + 2 * np.exp(-0.5 * delta**2) / delta)
+    )
 
 
 def _checked_delta(delta: float) -> float:
@@ -42,8 +43,11 @@ def _checked_delta(delta: float) -> float:
     return float(delta)
 
 
-def _log_prediction(theta: FloatArray, log_n: FloatArray, log_d: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """LSE(a − α log N, b − β log D, e) and its softmax weights (the derivatives by the three terms)."""
+def _log_prediction(
+    theta: FloatArray, log_n: FloatArray, log_d: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """LSE(a − α log N, b − β log D, e) and its softmax weights (the derivatives by the three
+    terms)."""
     a, b, e, alpha, beta = theta
     terms = np.stack([a - alpha * log_n, b - beta * log_d, np.full_like(log_n, e)])
     top = terms.max(axis=0)
@@ -53,12 +57,19 @@ def _log_prediction(theta: FloatArray, log_n: FloatArray, log_d: FloatArray) -> 
 
 
 def huber_negative_log_likelihood(
-    params: ArrayLike, log_n: FloatArray, log_d: FloatArray, log_loss: FloatArray, delta: float = 1e-3
+    params: ArrayLike,
+    log_n: FloatArray,
+    log_d: FloatArray,
+    log_loss: FloatArray,
+    delta: float = 1e-3,
 ) -> tuple[float, FloatArray]:
-    """−log-likelihood of (a, b, e, α, β, σ) and its analytic gradient, σ being the log of the scale."""
+    """−log-likelihood of (a, b, e, α, β, σ) and its analytic gradient, σ being the log of the
+    scale."""
     params = np.asarray(params, dtype=float)
     if params.shape != (6,):
-        raise ValueError(f"params must have shape (6,) for (a, b, e, alpha, beta, log_scale), got {params.shape}")
+        raise ValueError(
+            f"params must have shape (6,) for (a, b, e, alpha, beta, log_scale), got {params.shape}"
+        )
     prediction, weights = _log_prediction(params[:5], log_n, log_d)
     scale = np.exp(params[5])
     z = (log_loss - prediction) / scale
@@ -82,7 +93,8 @@ def best_log_scale(residuals: ArrayLike, delta: float = 1e-3) -> float:
     """The log-scale σ maximising the Huber likelihood of fixed residuals.
 
     It solves Σ z ψ_δ(z) = n with z = r / e^σ; the left side falls monotonically with σ, so the root
-    is unique and bracketed by the all-linear (s = δ·mean|r|) and all-quadratic (s = rms r) solutions.
+    is unique and bracketed by the all-linear (s = δ·mean|r|) and all-quadratic (s = rms r)
+    solutions.
     """
     delta = _checked_delta(delta)
     r = np.abs(np.ravel(np.asarray(residuals, dtype=float)))
@@ -99,8 +111,13 @@ def best_log_scale(residuals: ArrayLike, delta: float = 1e-3) -> float:
     return float(brentq(excess, guesses.min() - 1.0, guesses.max() + 1.0, xtol=1e-14, rtol=1e-14))
 
 
-def _validated_logs(N: ArrayLike, D: ArrayLike, loss: ArrayLike) -> tuple[FloatArray, FloatArray, FloatArray]:
-    arrays = [as_positive(name, np.ravel(np.asarray(x, dtype=float))) for name, x in (("N", N), ("D", D), ("loss", loss))]
+def _validated_logs(
+    N: ArrayLike, D: ArrayLike, loss: ArrayLike
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    arrays = [
+        as_positive(name, np.ravel(np.asarray(x, dtype=float)))
+        for name, x in (("N", N), ("D", D), ("loss", loss))
+    ]
     if len({len(x) for x in arrays}) != 1:
         raise ValueError(f"N, D and loss must have the same length, got {[len(x) for x in arrays]}")
     if len(arrays[0]) < 6:
@@ -112,7 +129,9 @@ def _theta_of(law: ChinchillaLaw) -> FloatArray:
     return np.array([np.log(law.A), np.log(law.B), np.log(law.E), law.alpha, law.beta])
 
 
-def log_likelihood(law: ChinchillaLaw, N: ArrayLike, D: ArrayLike, loss: ArrayLike, delta: float = 1e-3) -> float:
+def log_likelihood(
+    law: ChinchillaLaw, N: ArrayLike, D: ArrayLike, loss: ArrayLike, delta: float = 1e-3
+) -> float:
     """Huber log-likelihood of the runs under `law`, the scale set to its best value for that law.
 
     This is how a published law (whose scale was never reported) is compared with a fitted one."""
@@ -127,7 +146,8 @@ def log_likelihood(law: ChinchillaLaw, N: ArrayLike, D: ArrayLike, loss: ArrayLi
 
 @dataclass(frozen=True)
 class LikelihoodFit:
-    """Result of `fit_huber_likelihood`: the law, (a, b, e, α, β), the log-scale σ and how BFGS went.
+    """Result of `fit_huber_likelihood`: the law, (a, b, e, α, β), the log-scale σ and how BFGS
+    went.
 
     The likelihood is nearly that of a Laplace density (its optimum is close to a least-absolute-
     deviations fit), so BFGS usually ends on "precision loss" at a kink: `converged` is then False
@@ -160,9 +180,9 @@ def fit_huber_likelihood(
 ) -> LikelihoodFit:
     """Maximum-likelihood fit of L = E + A/N^α + B/D^β with a Huber density of fitted scale.
 
-    start: (a, b, e, α, β) to start BFGS from; by default the summed-Huber optimum of `fit_chinchilla`.
-    Besiroglu et al. start from Hoffmann's unrounded estimates. The log-scale starts at its best value
-    for `start`.
+    start: (a, b, e, α, β) to start BFGS from; by default the summed-Huber optimum of
+    `fit_chinchilla`. Besiroglu et al. start from Hoffmann's unrounded estimates. The log-scale
+    starts at its best value for `start`.
     """
     delta = _checked_delta(delta)
     log_n, log_d, log_loss = _validated_logs(N, D, loss)
@@ -182,7 +202,14 @@ def fit_huber_likelihood(
         options={"maxiter": max_iterations},
     )
     a, b, e, alpha, beta, sigma = result.x
-    law = ChinchillaLaw(E=float(np.exp(e)), A=float(np.exp(a)), B=float(np.exp(b)), alpha=float(alpha), beta=float(beta), name="Huber likelihood fit")
+    law = ChinchillaLaw(
+        E=float(np.exp(e)),
+        A=float(np.exp(a)),
+        B=float(np.exp(b)),
+        alpha=float(alpha),
+        beta=float(beta),
+        name="Huber likelihood fit",
+    )
     return LikelihoodFit(
         law=law,
         theta=result.x[:5].copy(),

@@ -1,13 +1,14 @@
 """Many minimisations at once: BFGS run on a whole batch of parameter vectors with numpy.
 
-A grid of starts, or the refits of a bootstrap, are independent problems of the same small dimension.
-Running them one after another pays Python's overhead per start and per iteration; here every iteration
-evaluates the objective and its gradient for all unfinished problems in one vectorised call, keeps a
-dense inverse-Hessian approximation per problem (p × p, p small), and takes an Armijo backtracking step.
+A grid of starts, or the refits of a bootstrap, are independent problems of the same small
+dimension. Running them one after another pays Python's overhead per start and per iteration; here
+every iteration evaluates the objective and its gradient for all unfinished problems in one
+vectorised call, keeps a dense inverse-Hessian approximation per problem (p × p, p small), and takes
+an Armijo backtracking step.
 
-The objective is called as `fun(x, rows)`: `x` has shape (m, p) and `rows` says which of the k problems
-its m rows belong to (so a bootstrap can pick each problem's own resample weights); it returns the
-values (m,) and the gradients (m, p).
+The objective is called as `fun(x, rows)`: `x` has shape (m, p) and `rows` says which of the k
+problems its m rows belong to (so a bootstrap can pick each problem's own resample weights); it
+returns the values (m,) and the gradients (m, p).
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-FloatArray = NDArray[np.float64]
-IntArray = NDArray[np.intp]
+from .._typing import FloatArray, IntArray
+
 BatchObjective = Callable[[FloatArray, IntArray], tuple[FloatArray, FloatArray]]
 
 _ARMIJO = 1e-4  # sufficient-decrease constant of the line search
@@ -28,7 +29,8 @@ _MAX_BACKTRACKS = 40
 
 @dataclass(frozen=True)
 class BatchMinimum:
-    """Where each problem of a batch ended: x (k, p), objective (k,), iterations (k,), converged (k,)."""
+    """Where each problem of a batch ended: x (k, p), objective (k,), iterations (k,), converged
+    (k,)."""
 
     x: FloatArray
     fun: FloatArray
@@ -48,10 +50,11 @@ def minimize_batch(
     """Minimise k independent smooth problems from the starts `x0` (k, p) with batched BFGS.
 
     A problem stops when an iteration lowers its objective by at most `ftol` relative to its value,
-    when its largest gradient component is at most `gtol`, or when no step along the search direction
-    decreases it (then it sits at a minimum up to rounding). `converged` is False only for problems
-    still running after `max_iterations`. `inverse_hessian` ((p, p) or (k, p, p)) replaces the identity
-    as the first approximation, e.g. the curvature at a nearby optimum when warm-starting.
+    when its largest gradient component is at most `gtol`, or when no step along the search
+    direction decreases it (then it sits at a minimum up to rounding). `converged` is False only for
+    problems still running after `max_iterations`. `inverse_hessian` ((p, p) or (k, p, p)) replaces
+    the identity as the first approximation, e.g. the curvature at a nearby optimum when
+    warm-starting.
     """
     x = np.array(x0, dtype=float, ndmin=2)
     k, p = x.shape
@@ -75,7 +78,9 @@ def minimize_batch(
         d = -np.einsum("kij,kj->ki", H[active], g[active])
         slope = np.einsum("ki,ki->k", g[active], d)
         uphill = ~(slope < 0)
-        if uphill.any():  # the approximation lost positive definiteness: restart it as steepest descent
+        if (
+            uphill.any()
+        ):  # the approximation lost positive definiteness: restart it as steepest descent
             H[active[uphill]] = eye
             scaled[active[uphill]] = False
             d[uphill] = -g[active[uphill]]
@@ -98,7 +103,8 @@ def minimize_batch(
             trying = trying[~ok]
             if not trying.size:
                 break
-            # minimiser of the quadratic through f(0), f'(0) and f(step), kept within [0.1, 0.5] × step
+            # minimiser of the quadratic through f(0), f'(0) and f(step), kept within [0.1, 0.5] ×
+            # step
             t, s0, df = step[trying], slope[trying], decrease[~ok]
             with np.errstate(divide="ignore", invalid="ignore"):
                 guess = -s0 * t * t / (2.0 * (df - s0 * t))
@@ -124,8 +130,11 @@ def minimize_batch(
     return BatchMinimum(x=x, fun=f, n_iterations=iterations, converged=converged)
 
 
-def _update_inverse_hessians(H: FloatArray, scaled: NDArray[np.bool_], rows: IntArray, s: FloatArray, y: FloatArray) -> None:
-    """BFGS update of the inverse Hessians H[rows] in place, skipped where the curvature s·y is not positive."""
+def _update_inverse_hessians(
+    H: FloatArray, scaled: NDArray[np.bool_], rows: IntArray, s: FloatArray, y: FloatArray
+) -> None:
+    """BFGS update of the inverse Hessians H[rows] in place, skipped where the curvature s·y is
+    not positive."""
     sy = np.einsum("ki,ki->k", s, y)
     yy = np.einsum("ki,ki->k", y, y)
     keep = sy > 1e-12 * np.sqrt(np.einsum("ki,ki->k", s, s) * yy)
@@ -146,7 +155,8 @@ def _update_inverse_hessians(H: FloatArray, scaled: NDArray[np.bool_], rows: Int
 
 def inverse_hessian_at(fun: BatchObjective, x: ArrayLike, step: float = 1e-5) -> FloatArray | None:
     """Inverse of the Hessian at `x` (p,) by central differences of the analytic gradient, for warm
-    starts near `x`; None when that Hessian is not positive definite (then BFGS starts from the identity)."""
+    starts near `x`; None when that Hessian is not positive definite (then BFGS starts from the
+    identity)."""
     x = np.asarray(x, dtype=float)
     p = len(x)
     shifts = step * np.eye(p)

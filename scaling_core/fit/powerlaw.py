@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
 from .._checks import as_positive
+from .._typing import FloatArray
 from .report import FitReport
-
-FloatArray = NDArray[np.float64]
 
 
 @dataclass(frozen=True)
@@ -27,7 +26,9 @@ class PowerLaw:
         return self.k * as_positive("x", x) ** self.exponent
 
 
-def _loglog_line(log_x: FloatArray, log_y: FloatArray, weights: FloatArray | None) -> tuple[float, float]:
+def _loglog_line(
+    log_x: FloatArray, log_y: FloatArray, weights: FloatArray | None
+) -> tuple[float, float]:
     slope, intercept = np.polyfit(log_x, log_y, 1, w=None if weights is None else np.sqrt(weights))
     return float(intercept), float(slope)
 
@@ -41,8 +42,8 @@ def fit_power_law(
     level: float = 0.95,
     rng: np.random.Generator | None = None,
 ) -> PowerLaw:
-    """Least-squares line through (log x, log y); with `n_bootstrap` > 0, a percentile interval of the
-    exponent from resampling the points (needs an explicit, seeded `rng`)."""
+    """Least-squares line through (log x, log y); with `n_bootstrap` > 0, a percentile interval of
+    the exponent from resampling the points (needs an explicit, seeded `rng`)."""
     x = as_positive("x", x)
     y = as_positive("y", y)
     if x.shape != y.shape or x.ndim != 1:
@@ -62,7 +63,9 @@ def fit_power_law(
     if n_bootstrap <= 0:
         return PowerLaw(float(np.exp(intercept)), slope, report=report)
     if rng is None:
-        raise ValueError("a bootstrap needs an explicit numpy Generator (rng=np.random.default_rng(seed))")
+        raise ValueError(
+            "a bootstrap needs an explicit numpy Generator (rng=np.random.default_rng(seed))"
+        )
     draws = np.empty((n_bootstrap, 2))
     for i in range(n_bootstrap):
         idx = rng.integers(0, len(x), len(x))

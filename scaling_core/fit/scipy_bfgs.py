@@ -20,7 +20,8 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import minimize
 from scipy.optimize._dcsrch import DCSRCH  # scipy's line search, the same one BFGS uses
 
-FloatArray = NDArray[np.float64]
+from .._typing import FloatArray
+
 IntArray = NDArray[np.int64]
 BatchObjective = Callable[[FloatArray, IntArray], tuple[FloatArray, FloatArray]]
 _C1, _C2, _XTOL, _STEP_MIN, _STEP_MAX = 1e-4, 0.9, 1e-14, 1e-100, 1e100  # scipy's BFGS line search

@@ -18,14 +18,13 @@ from dataclasses import dataclass, field
 from itertools import combinations
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 from scipy.optimize import minimize, nnls
 
+from .._typing import FloatArray
 from ..laws import ChinchillaLaw
 from .huber import huber
 from .report import FitReport
-
-FloatArray = NDArray[np.float64]
 
 VARPRO_EXPONENTS = np.linspace(0.05, 0.95, 32)
 """Default scan of α and of β (32² pairs, as Open-Athena's VPNLS)."""

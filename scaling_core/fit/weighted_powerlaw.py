@@ -11,11 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
 from .._checks import as_positive
-
-FloatArray = NDArray[np.float64]
+from .._typing import FloatArray
 
 
 @dataclass(frozen=True)

@@ -1,34 +1,34 @@
-"""Over-training and downstream error (Gadre et al. 2024): the two laws and their least-squares fits.
+"""Over-training and downstream error (Gadre et al. 2024): the two laws and their least-squares
+fits.
 
 Loss against compute C = 6ND and token multiplier M = D/N:
 
     L(C, M) = E + (a·M^η + b·M^(−η))·C^(−η),
 
-so at fixed M loss is a power law in C with the same exponent η for every M. The authors' code writes
-the same law in N and M, L = E + α·N^c + β·6^(c/2)·(M·N)^c with c = −2η; then a = α·6^η and b = β.
+so at fixed M loss is a power law in C with the same exponent η for every M. The authors' code
+writes the same law in N and M, L = E + α·N^c + β·6^(c/2)·(M·N)^c with c = −2η; then a = α·6^η and b
+= β.
 
 Average top-1 error against loss: Err(L) = ε − k·exp(−γL).
 
-Both laws are fitted as the authors do: ordinary least squares on the raw loss (or error), from a grid
-of starts, the best fit by residual sum of squares. Every start is run at once by a batched
-Levenberg–Marquardt iteration with analytic Jacobians; the best one is polished with scipy.
+Both laws are fitted as the authors do: ordinary least squares on the raw loss (or error), from a
+grid of starts, the best fit by residual sum of squares, with the batched Levenberg–Marquardt engine
+of `scaling_core.fit.least_squares` and analytic Jacobians.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import product
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
-from scipy.optimize import least_squares
+from numpy.typing import ArrayLike
 
 from .._checks import as_positive
+from .._typing import FloatArray
+from ..fit.least_squares import ResidualsAndJacobian, best_least_squares
 from ..fit.report import FitReport
-
-FloatArray = NDArray[np.float64]
-ResidualsAndJacobian = Callable[[FloatArray], tuple[FloatArray, FloatArray]]
+from ..fit.result import FitResult
 
 
 def _finite(owner: str, **values: float) -> None:
@@ -53,7 +53,9 @@ class OvertrainingLaw:
             raise ValueError(f"OvertrainingLaw.eta must be > 0, got {self.eta!r}")
 
     @classmethod
-    def from_code_form(cls, alpha: float, beta: float, c: float, E: float, name: str = "over-training law") -> OvertrainingLaw:
+    def from_code_form(
+        cls, alpha: float, beta: float, c: float, E: float, name: str = "over-training law"
+    ) -> OvertrainingLaw:
         """The law from the constants of the authors' N-form E + α·N^c + β·6^(c/2)·(M·N)^c."""
         eta = -c / 2
         return cls(E=E, a=alpha * 6.0**eta, b=beta, eta=eta, name=name)
@@ -81,7 +83,9 @@ class OvertrainingLaw:
     def optimal_multiplier(self) -> float:
         """The M minimising loss at any fixed compute: (b/a)^(1/(2η)); needs a, b > 0."""
         if self.a <= 0 or self.b <= 0:
-            raise ValueError(f"the optimal multiplier needs a > 0 and b > 0, got a={self.a!r}, b={self.b!r}")
+            raise ValueError(
+                f"the optimal multiplier needs a > 0 and b > 0, got a={self.a!r}, b={self.b!r}"
+            )
         return float((self.b / self.a) ** (1 / (2 * self.eta)))
 
 
@@ -102,104 +106,15 @@ class DownstreamLaw:
         return self.epsilon - self.k * np.exp(-self.gamma * as_positive("loss", loss))
 
     def loss_for_error(self, error: ArrayLike) -> FloatArray:
-        """The loss at which the law predicts `error` (inverse of `error`; needs k·γ ≠ 0, error on the
-        law's side of ε)."""
+        """The loss at which the law predicts `error` (inverse of `error`; needs k·γ ≠ 0, error on
+        the law's side of ε)."""
         error = np.asarray(error, dtype=float)
         ratio = (self.epsilon - error) / self.k
         if self.gamma == 0 or np.any(~(ratio > 0)):
-            raise ValueError(f"error must lie strictly between ε={self.epsilon:.4g} and ε − k, got {error!r}")
+            raise ValueError(
+                f"error must lie strictly between ε={self.epsilon:.4g} and ε − k, got {error!r}"
+            )
         return -np.log(ratio) / self.gamma
-
-
-@dataclass(frozen=True)
-class LeastSquaresFit:
-    """The best of a grid of least-squares fits: the law, its parameters, its residual sum of squares,
-    and the residual sum of squares every start converged to (to judge how much the start matters)."""
-
-    law: OvertrainingLaw | DownstreamLaw
-    params: FloatArray
-    rss: float
-    converged: bool
-    start: FloatArray
-    rss_by_start: FloatArray = field(repr=False)
-    report: FitReport | None = field(default=None, repr=False, compare=False)
-
-    @property
-    def n_starts(self) -> int:
-        return len(self.rss_by_start)
-
-
-def batched_levenberg_marquardt(
-    residuals_and_jacobian: ResidualsAndJacobian, starts: FloatArray, *, iterations: int = 300, tol: float = 1e-10
-) -> tuple[FloatArray, FloatArray]:
-    """Minimise ½‖r(θ)‖² from every row of `starts` (k, p) at once.
-
-    `residuals_and_jacobian` maps a (k, p) batch to residuals (k, n) and Jacobians (k, n, p). Each start
-    keeps its own Marquardt damping (scaled by diag JᵀJ, so parameters of very different size are
-    treated alike); a start stops when a step improves its cost by less than `tol` relative, when its
-    step is smaller than `tol` relative to its parameters, or when no damping makes progress.
-    Returns the final parameters (k, p) and residual sums of squares (k,), NaN-free (a start whose
-    cost is not finite at its start gets +inf).
-    """
-    theta = np.array(starts, dtype=float, copy=True)
-    k, p = theta.shape
-    with np.errstate(all="ignore"):
-        r, J = (np.array(x, dtype=float) for x in residuals_and_jacobian(theta))  # copies: updated in place below
-        cost = np.sum(r * r, axis=1)
-    cost = np.where(np.isfinite(cost), cost, np.inf)
-    damping = np.full(k, 1e-3)
-    active = np.isfinite(cost)
-    eye = np.eye(p)
-    for _ in range(iterations):
-        if not active.any():
-            break
-        idx = np.flatnonzero(active)
-        Ja, ra = J[idx], r[idx]
-        Jt = Ja.transpose(0, 2, 1)
-        A = Jt @ Ja
-        g = (Jt @ ra[..., None])[..., 0]
-        diag = np.diagonal(A, axis1=1, axis2=2)
-        floor = 1e-12 * diag.max(axis=1, keepdims=True) + 1e-300
-        system = A + damping[idx, None, None] * eye * np.maximum(diag, floor)[:, None, :]
-        try:
-            step = -np.linalg.solve(system, g[..., None])[..., 0]
-        except np.linalg.LinAlgError:
-            step = -(np.linalg.pinv(system) @ g[..., None])[..., 0]
-        trial = theta[idx] + step
-        with np.errstate(all="ignore"):  # a wild step may overflow; it is then rejected
-            r_new, J_new = residuals_and_jacobian(trial)
-            new_cost = np.sum(r_new * r_new, axis=1)
-            better = np.isfinite(new_cost) & np.isfinite(J_new.sum(axis=(1, 2))) & (new_cost < cost[idx])
-        gain = np.where(better, (cost[idx] - new_cost) / np.maximum(cost[idx], 1e-300), 0.0)
-        accepted = idx[better]
-        theta[accepted], r[accepted], J[accepted], cost[accepted] = trial[better], r_new[better], J_new[better], new_cost[better]
-        damping[idx] = np.where(better, np.maximum(damping[idx] / 3, 1e-12), damping[idx] * 4)
-        tiny_step = np.all(np.abs(step) <= tol * (np.abs(theta[idx]) + tol), axis=1)
-        done = (better & (gain < tol)) | tiny_step | (damping[idx] > 1e10) | ~np.all(np.isfinite(step), axis=1)
-        active[idx[done]] = False
-    return theta, cost
-
-
-def _best_of(
-    residuals_and_jacobian: ResidualsAndJacobian, starts: FloatArray
-) -> tuple[FloatArray, float, bool, FloatArray, FloatArray]:
-    """Batched LM from every start, then scipy's MINPACK LM (analytic Jacobian) from the best one."""
-    theta, cost = batched_levenberg_marquardt(residuals_and_jacobian, starts)
-    if not np.isfinite(cost).any():
-        raise RuntimeError("the least-squares fit diverged from every start; give other starts")
-    best = int(np.argmin(cost))
-
-    def single(x: FloatArray) -> tuple[FloatArray, FloatArray]:
-        r, J = residuals_and_jacobian(x[None, :])
-        return r[0], J[0]
-
-    polished = least_squares(
-        lambda x: single(x)[0], theta[best], jac=lambda x: single(x)[1], method="lm", xtol=1e-15, ftol=1e-15, gtol=1e-15
-    )
-    rss = float(polished.fun @ polished.fun)
-    if rss <= cost[best]:
-        theta[best], cost[best] = polished.x, rss
-    return theta[best], float(cost[best]), bool(polished.success), starts[best], cost
 
 
 def _check_points(x_names: tuple[str, ...], *columns: ArrayLike) -> list[FloatArray]:
@@ -210,14 +125,16 @@ def _check_points(x_names: tuple[str, ...], *columns: ArrayLike) -> list[FloatAr
     return [as_positive(name, a) for name, a in zip(x_names, arrays)]
 
 
-def gadre_starts() -> FloatArray:
+def gadre2024_starts() -> FloatArray:
     """The authors' 128 starts, as rows (E, a, b, η) of the paper form.
 
     Their grid is in the N-form: α, β ∈ {100, 300, 1000, 3000}, c ∈ {−0.1, −0.3}, E ∈ {0, 1, 2, 10}.
     """
     rows = [
         (E, alpha * 6.0 ** (-c / 2), beta, -c / 2)
-        for alpha, beta, c, E in product((1e2, 3e2, 1e3, 3e3), (1e2, 3e2, 1e3, 3e3), (-0.1, -0.3), (0.0, 1.0, 2.0, 10.0))
+        for alpha, beta, c, E in product(
+            (1e2, 3e2, 1e3, 3e3), (1e2, 3e2, 1e3, 3e3), (-0.1, -0.3), (0.0, 1.0, 2.0, 10.0)
+        )
     ]
     return np.array(rows)
 
@@ -252,31 +169,41 @@ def _least_squares_report(
 
 
 def fit_overtraining_law(
-    C: ArrayLike, M: ArrayLike, loss: ArrayLike, *, starts: ArrayLike | None = None, name: str = "fit"
-) -> LeastSquaresFit:
-    """Least-squares fit of L(C, M) = E + (a·M^η + b·M^(−η))·C^(−η) to runs (compute, multiplier, loss).
+    C: ArrayLike,
+    M: ArrayLike,
+    loss: ArrayLike,
+    *,
+    starts: ArrayLike | None = None,
+    name: str = "fit",
+) -> FitResult[OvertrainingLaw]:
+    """Least-squares fit of L(C, M) = E + (a·M^η + b·M^(−η))·C^(−η) to runs (compute, multiplier,
+    loss).
 
-    starts: (k, 4) rows of (E, a, b, η); by default the authors' 128 (`gadre_starts`).
+    starts: (k, 4) rows of (E, a, b, η); by default the authors' 128 (`gadre2024_starts`).
     """
     C, M, loss = _check_points(("C", "M", "loss"), C, M, loss)
     if len(C) < 4:
         raise ValueError(f"fitting four parameters needs at least 4 runs, got {len(C)}")
-    grid = gadre_starts() if starts is None else np.atleast_2d(np.asarray(starts, dtype=float))
+    grid = gadre2024_starts() if starts is None else np.atleast_2d(np.asarray(starts, dtype=float))
     if grid.ndim != 2 or grid.shape[1] != 4:
         raise ValueError(f"starts must have shape (k, 4) for (E, a, b, eta), got {grid.shape}")
-    theta, rss, converged, start, by_start = _best_of(overtraining_residuals(C, M, loss), grid)
+    theta, rss, converged, by_start = best_least_squares(overtraining_residuals(C, M, loss), grid)
     E, a, b, eta = (float(v) for v in theta)
     if not eta > 0:
-        raise RuntimeError(f"the best fit has a non-positive exponent η = {eta:.4g}; the data do not support the law")
+        raise RuntimeError(
+            f"the best fit has a non-positive exponent η = {eta:.4g}; the data do not support the "
+            "law"
+        )
     form = "L = E + (a M^eta + b M^-eta) C^-eta"
     report = _least_squares_report(form, len(loss), len(grid), starts is None)
     report = report.with_data(flop_definition="C as given (Gadre et al.: 6ND)")
     law = OvertrainingLaw(E, a, b, eta, name=name)
-    return LeastSquaresFit(law, theta, rss, converged, start, by_start, report)
+    return FitResult(law, theta, rss, converged, by_start, report)
 
 
-def downstream_starts() -> FloatArray:
-    """Starts (ε, k, γ) for the error law: the authors' single start (1, 1, 1) within a small grid."""
+def gadre2024_downstream_starts() -> FloatArray:
+    """Starts (ε, k, γ) for the error law: the authors' single start (1, 1, 1) within a small
+    grid."""
     return np.array(list(product((0.5, 1.0), (0.5, 1.0, 2.0, 5.0), (0.25, 0.5, 1.0, 2.0))))
 
 
@@ -295,31 +222,36 @@ def downstream_residuals(loss: FloatArray, error: FloatArray) -> ResidualsAndJac
 
 def fit_downstream_law(
     loss: ArrayLike, error: ArrayLike, *, starts: ArrayLike | None = None, name: str = "fit"
-) -> LeastSquaresFit:
+) -> FitResult[DownstreamLaw]:
     """Least-squares fit of Err(L) = ε − k·exp(−γL) to (loss, average top-1 error) pairs.
 
-    starts: (k, 3) rows of (ε, k, γ); by default `downstream_starts()`.
+    starts: (k, 3) rows of (ε, k, γ); by default `gadre2024_downstream_starts()`.
     """
     loss, error = _check_points(("loss", "error"), loss, error)
     if len(loss) < 3:
         raise ValueError(f"fitting three parameters needs at least 3 runs, got {len(loss)}")
-    grid = downstream_starts() if starts is None else np.atleast_2d(np.asarray(starts, dtype=float))
+    grid = (
+        gadre2024_downstream_starts()
+        if starts is None
+        else np.atleast_2d(np.asarray(starts, dtype=float))
+    )
     if grid.ndim != 2 or grid.shape[1] != 3:
         raise ValueError(f"starts must have shape (k, 3) for (epsilon, k, gamma), got {grid.shape}")
-    theta, rss, converged, start, by_start = _best_of(downstream_residuals(loss, error), grid)
+    theta, rss, converged, by_start = best_least_squares(downstream_residuals(loss, error), grid)
     law = DownstreamLaw(*(float(v) for v in theta), name=name)
     form = "Err = epsilon - k exp(-gamma L)"
     report = _least_squares_report(form, len(loss), len(grid), starts is None)
     unused = "not used (loss given)"
     report = report.with_data(flop_definition=unused, parameters_counted=unused)
-    return LeastSquaresFit(law, theta, rss, converged, start, by_start, report)
+    return FitResult(law, theta, rss, converged, by_start, report)
 
 
 @dataclass(frozen=True)
 class ParallelPowerLaws:
     """Per-group power laws with a shared floor: L = E + λ_g·C^(−η_g) for every group g (here, each
     token multiplier M). Exponent intervals are t intervals at the stated level with E held at its
-    estimate: E's own uncertainty moves every η_g together and says nothing about whether they differ."""
+    estimate: E's own uncertainty moves every η_g together and says nothing about whether they
+    differ."""
 
     E: float
     groups: FloatArray
@@ -338,9 +270,12 @@ class ParallelPowerLaws:
         return self.E + self.scales[g] * as_positive("C (training FLOP)", C) ** -self.exponents[g]
 
 
-def fit_parallel_power_laws(C: ArrayLike, group: ArrayLike, loss: ArrayLike, *, level: float = 0.95) -> ParallelPowerLaws:
-    """Least-squares fit of L = E + λ_g·C^(−η_g) with one E shared by all groups (each needs ≥ 2 runs
-    of distinct C); starts: E ∈ {0.5, 1, 1.5, 2} × η ∈ {0.05, 0.1, 0.2}, λ_g matched to each group's mean."""
+def fit_parallel_power_laws(
+    C: ArrayLike, group: ArrayLike, loss: ArrayLike, *, level: float = 0.95
+) -> ParallelPowerLaws:
+    """Least-squares fit of L = E + λ_g·C^(−η_g) with one E shared by all groups (each needs ≥ 2
+    runs of distinct C); starts: E ∈ {0.5, 1, 1.5, 2} × η ∈ {0.05, 0.1, 0.2}, λ_g matched to each
+    group's mean."""
     from scipy.stats import t as student_t
 
     C, loss = _check_points(("C", "loss"), C, loss)
@@ -355,7 +290,10 @@ def fit_parallel_power_laws(C: ArrayLike, group: ArrayLike, loss: ArrayLike, *, 
             raise ValueError(f"group {groups[g]!r} needs at least two runs of different compute")
     dof = len(C) - (1 + 2 * k)
     if dof < 1:
-        raise ValueError(f"{len(C)} runs cannot determine {1 + 2 * k} parameters with residual degrees of freedom left")
+        raise ValueError(
+            f"{len(C)} runs cannot determine {1 + 2 * k} parameters with residual degrees of "
+            "freedom left"
+        )
     rows = np.arange(len(C))
 
     def evaluate(theta: FloatArray) -> tuple[FloatArray, FloatArray]:
@@ -370,9 +308,11 @@ def fit_parallel_power_laws(C: ArrayLike, group: ArrayLike, loss: ArrayLike, *, 
     starts = []
     for E0, eta0 in product((0.5, 1.0, 1.5, 2.0), (0.05, 0.1, 0.2)):
         gap = np.maximum(loss - E0, 1e-3)
-        log_scale = np.array([np.mean(np.log(gap[index == g]) + eta0 * log_C[index == g]) for g in range(k)])
+        log_scale = np.array(
+            [np.mean(np.log(gap[index == g]) + eta0 * log_C[index == g]) for g in range(k)]
+        )
         starts.append(np.r_[E0, log_scale, np.full(k, eta0)])
-    theta, rss, _, _, _ = _best_of(evaluate, np.array(starts))
+    theta, rss, _, _ = best_least_squares(evaluate, np.array(starts))
     _, J = evaluate(theta[None, :])
     variance = rss / dof
     half = np.empty(k)

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
 from .._checks import as_positive
+from .._typing import FloatArray
 from ..laws import ChinchillaLaw
-
-FloatArray = NDArray[np.float64]
 
 SURFACES = {
     "Symmetric": ChinchillaLaw(E=1.69, A=400.0, B=400.0, alpha=0.31, beta=0.31, name="Symmetric"),

@@ -21,14 +21,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
 from .._checks import as_non_negative, as_positive
+from .._typing import FloatArray
 from ..allocate import inference_optimal
 from ..laws import ChinchillaLaw
 
-FloatArray = NDArray[np.float64]
 SECONDS_PER_HOUR = 3600.0
 
 

@@ -1,23 +1,25 @@
 """Vocabulary size in scaling laws (Tao et al. 2024, *Scaling Laws with Vocabulary*).
 
-A model has N_nv non-vocabulary parameters and N_v = V·d vocabulary parameters (V tokens of width d). It
-trains on H characters, which its tokenizer turns into D = H·r(V) tokens; a larger vocabulary packs more
-characters into a token (r falls with V) but costs more parameters. Training costs 6 (N_nv + N_v) D FLOPs.
-The module holds the pieces of the paper's three ways of finding the best V:
+A model has N_nv non-vocabulary parameters and N_v = V·d vocabulary parameters (V tokens of width
+d). It trains on H characters, which its tokenizer turns into D = H·r(V) tokens; a larger vocabulary
+packs more characters into a token (r falls with V) but costs more parameters. Training costs 6
+(N_nv + N_v) D FLOPs. The module holds the pieces of the paper's three ways of finding the best V:
 
 - FLOP accounting with vocabulary parameters and the characters-to-tokens ratio r(V), in the
   authors' convention (`"repository"`, V read in thousands while fitting) or the corrected one;
 - approach 1 (IsoFLOP envelope): the runs that reach a new lowest loss as compute grows, and robust
   power laws through them;
-- approach 2 (derivative): the V that minimises the FLOPs needed to train on a given number of characters;
+- approach 2 (derivative): the V that minimises the FLOPs needed to train on a given number of
+  characters;
 - approach 3 (parametric): the law L_u = −E + A1/N_nv^α1 + A2/N_v^α2 + B/D^β with α1 = β, its robust
   fit, and the V at which dL_u/dV = 0 for a fixed compute budget.
 
-Our fits run to convergence with analytic gradients. The released constants come from looser procedures:
-scipy's L-BFGS-B with its default tolerances and finite-difference gradients, started from a grid, keeping
-the run with the lowest *relative mean squared error* rather than the lowest Huber objective it minimised.
-Where the objective is flat, where those runs stop decides the constants, so reproducing them needs the
-procedures themselves: the `..._as_released` functions at the end of the module.
+Our fits run to convergence with analytic gradients. The released constants come from looser
+procedures: scipy's L-BFGS-B with its default tolerances and finite-difference gradients, started
+from a grid, keeping the run with the lowest *relative mean squared error* rather than the lowest
+Huber objective it minimised. Where the objective is flat, where those runs stop decides the
+constants, so reproducing them needs the procedures themselves: the `..._as_released` functions at
+the end of the module.
 """
 
 from __future__ import annotations
@@ -33,25 +35,29 @@ from scipy.optimize import OptimizeResult, fsolve, minimize
 from scipy.special import huber as scipy_huber
 
 from .._checks import as_positive
+from .._typing import FloatArray
 from ..fit.huber import huber
+from ..fit.multistart import minimize_batch
 from ..fit.powerlaw import PowerLaw
-
-FloatArray = NDArray[np.float64]
+from ..fit.result import FitResult
 
 TOKENS_PER_CHARACTER = (0.00639222, -0.15811069, 1.20470122)
-"""r(V) = c2 (ln V)² + c1 ln V + c0: tokens per character of the paper's tokenizers (fitted by the authors)."""
+"""r(V) = c2 (ln V)² + c1 ln V + c0: tokens per character of the paper's tokenizers (fitted by
+the authors)."""
 VOCABULARY_CAP = 200_000
 """r(V) is only used up to this size; larger vocabularies are treated as this one."""
 
 CONVENTIONS = {"corrected": 1.0, "repository": 1000.0}
-"""How V enters r(V) while fitting approach 3: as is ("corrected"), or divided by 1,000 as the released
-fitting code does ("repository"), which gives 0.6–1.0 tokens per character instead of 0.23–0.33."""
+"""How V enters r(V) while fitting approach 3: as is ("corrected"), or divided by 1,000 as the
+released fitting code does ("repository"), which gives 0.6–1.0 tokens per character instead of
+0.23–0.33."""
 
 WIDTHS = (
     (50e6, 512), (200e6, 768), (500e6, 1024), (1e9, 1536), (2e9, 2048), (5e9, 3200), (10e9, 4096),
     (20e9, 5120), (50e9, 6048), (100e9, 8192), (200e9, 12288), (500e9, 16384), (1e12, 20480),
 )  # fmt: skip
-"""The authors' model width d for a non-vocabulary size: (largest N_nv, d), with d = 24,576 beyond."""
+"""The authors' model width d for a non-vocabulary size: (largest N_nv, d), with d = 24,576
+beyond."""
 WIDEST = 24_576
 
 
@@ -67,8 +73,12 @@ def characters_to_tokens(H: ArrayLike, V: ArrayLike, convention: str = "correcte
     try:
         divisor = CONVENTIONS[convention]
     except KeyError:
-        raise ValueError(f"convention must be one of {sorted(CONVENTIONS)}, got {convention!r}") from None
-    return as_positive("H (characters)", H) * tokens_per_character(as_positive("V (vocabulary size)", V) / divisor)
+        raise ValueError(
+            f"convention must be one of {sorted(CONVENTIONS)}, got {convention!r}"
+        ) from None
+    return as_positive("H (characters)", H) * tokens_per_character(
+        as_positive("V (vocabulary size)", V) / divisor
+    )
 
 
 def training_flops(N_nv: ArrayLike, N_v: ArrayLike, D: ArrayLike) -> FloatArray:
@@ -85,7 +95,10 @@ def width_for(N_nv: ArrayLike) -> FloatArray:
 
 
 def _bisect_decreasing(
-    function: Callable[[FloatArray], FloatArray], low: FloatArray, high: FloatArray, iterations: int = 200
+    function: Callable[[FloatArray], FloatArray],
+    low: FloatArray,
+    high: FloatArray,
+    iterations: int = 200,
 ) -> FloatArray:
     """Root of a function that is decreasing in x on [low, high] (elementwise, vectorised)."""
     low, high = np.broadcast_arrays(np.asarray(low, dtype=float), np.asarray(high, dtype=float))
@@ -98,7 +111,8 @@ def _bisect_decreasing(
     return 0.5 * (low + high)
 
 
-# --- approach 1: IsoFLOP envelope and robust power laws ------------------------------------------------
+# --- approach 1: IsoFLOP envelope and robust power laws
+# ------------------------------------------------
 
 
 def densified_runs(
@@ -112,13 +126,13 @@ def densified_runs(
 ) -> dict[str, FloatArray]:
     """The authors' approach-1 data: the runs plus losses interpolated between them.
 
-    Two interpolations fill the gaps of a grid of 6 sizes x 10 vocabularies before the envelope is taken:
-    for each vocabulary, a cubic (Clough–Tocher) interpolant of L_u over the plane of (N_nv, H), both in
-    plain units as the authors do, read at `n_sizes` points that pair the i-th of log-spaced N_nv with the
-    i-th of log-spaced H; and for each model, a quadratic in V through the losses of its final checkpoints
-    (`final` marks them), read at `n_vocabularies` log-spaced V at the same number of tokens. Points outside
-    the data's hull are dropped. Returns arrays N_nv, V, H, C (FLOPs, with d = `width_for(N_nv)` and the
-    corrected r(V)) and loss."""
+    Two interpolations fill the gaps of a grid of 6 sizes x 10 vocabularies before the envelope is
+    taken: for each vocabulary, a cubic (Clough–Tocher) interpolant of L_u over the plane of (N_nv,
+    H), both in plain units as the authors do, read at `n_sizes` points that pair the i-th of
+    log-spaced N_nv with the i-th of log-spaced H; and for each model, a quadratic in V through the
+    losses of its final checkpoints (`final` marks them), read at `n_vocabularies` log-spaced V at
+    the same number of tokens. Points outside the data's hull are dropped. Returns arrays N_nv, V,
+    H, C (FLOPs, with d = `width_for(N_nv)` and the corrected r(V)) and loss."""
     N_nv, V, H = (as_positive(name, x) for name, x in (("N_nv", N_nv), ("V", V), ("H", H)))
     loss = np.asarray(loss, dtype=float)
     final = np.asarray(final, dtype=bool)
@@ -130,14 +144,18 @@ def densified_runs(
         at = V == vocabulary
         values = griddata((N_nv[at], H[at]), loss[at], (new_sizes, new_characters), method="cubic")
         keep = np.isfinite(values)
-        parts.append((new_sizes[keep], np.full(keep.sum(), vocabulary), new_characters[keep], values[keep]))
+        parts.append(
+            (new_sizes[keep], np.full(keep.sum(), vocabulary), new_characters[keep], values[keep])
+        )
     new_vocabularies = np.geomspace(V.min(), V.max(), n_vocabularies)
     for size in sizes:
         at = (N_nv == size) & final
         curve = interp1d(V[at], loss[at], kind="quadratic", fill_value="extrapolate")
         tokens = (H[at] * tokens_per_character(V[at])).mean()
         characters = tokens / tokens_per_character(new_vocabularies)
-        parts.append((np.full(n_vocabularies, size), new_vocabularies, characters, curve(new_vocabularies)))
+        parts.append(
+            (np.full(n_vocabularies, size), new_vocabularies, characters, curve(new_vocabularies))
+        )
     N_nv, V, H, loss = (np.concatenate(column) for column in zip(*parts))
     C = training_flops(N_nv, V * width_for(N_nv), H * tokens_per_character(V))
     return {"N_nv": N_nv, "V": V, "H": H, "C": C, "loss": loss}
@@ -151,7 +169,9 @@ def lowest_loss_envelope(C: ArrayLike, loss: ArrayLike) -> NDArray[np.intp]:
     C = np.asarray(C, dtype=float)
     loss = np.asarray(loss, dtype=float)
     if C.shape != loss.shape or C.ndim != 1:
-        raise ValueError(f"C and loss must be 1-D of the same length, got {C.shape} and {loss.shape}")
+        raise ValueError(
+            f"C and loss must be 1-D of the same length, got {C.shape} and {loss.shape}"
+        )
     order = np.argsort(C, kind="stable")
     sorted_loss = loss[order]
     previous_best = np.concatenate([[np.inf], np.minimum.accumulate(sorted_loss)[:-1]])
@@ -159,7 +179,12 @@ def lowest_loss_envelope(C: ArrayLike, loss: ArrayLike) -> NDArray[np.intp]:
 
 
 def fit_huber_power_law(
-    x: ArrayLike, y: ArrayLike, *, exponent: float | None = None, k: float | None = None, delta: float = 1e-3
+    x: ArrayLike,
+    y: ArrayLike,
+    *,
+    exponent: float | None = None,
+    k: float | None = None,
+    delta: float = 1e-3,
 ) -> PowerLaw:
     """y = k x^exponent minimising the Huber loss (δ = `delta`) of log-residuals, as Tao et al. fit
     their approach-1 and approach-2 power laws. Either constant may be held fixed.
@@ -178,8 +203,12 @@ def fit_huber_power_law(
         raise ValueError("a free exponent needs at least two distinct x values")
     # the free part is linear in its coefficients; with both free, log x is centred so they decouple
     centre = log_x.mean() if exponent is None and k is None else 0.0
-    target = log_y - (0.0 if exponent is None else exponent * log_x) - (0.0 if k is None else np.log(k))
-    columns = ([log_x - centre] if exponent is None else []) + ([np.ones_like(log_x)] if k is None else [])
+    target = (
+        log_y - (0.0 if exponent is None else exponent * log_x) - (0.0 if k is None else np.log(k))
+    )
+    columns = ([log_x - centre] if exponent is None else []) + (
+        [np.ones_like(log_x)] if k is None else []
+    )
     design = np.stack(columns, axis=1)
     weights = np.ones_like(target)
     coefficients = np.zeros(design.shape[1])
@@ -196,15 +225,17 @@ def fit_huber_power_law(
     return PowerLaw(float(np.exp(log_k)), float(p))
 
 
-# --- approach 2: the vocabulary that minimises FLOPs per character ------------------------------------
+# --- approach 2: the vocabulary that minimises FLOPs per character
+# ------------------------------------
 
 
 def flop_minimising_vocabulary(N_nv: ArrayLike, d: ArrayLike) -> FloatArray:
     """V minimising (N_nv + V d)·r(V), the FLOPs of training on a fixed number of characters.
 
-    Solves d/dV [(N_nv + V d) r(V)] = 0 by bisection in ln V on [2, 200,000]: the derivative is negative
-    for small V (fewer parameters but many more tokens) and turns positive once the saved tokens no
-    longer pay for the extra embedding rows. Beyond the cap r is constant, so the answer is at most the cap.
+    Solves d/dV [(N_nv + V d) r(V)] = 0 by bisection in ln V on [2, 200,000]: the derivative is
+    negative for small V (fewer parameters but many more tokens) and turns positive once the saved
+    tokens no longer pay for the extra embedding rows. Beyond the cap r is constant, so the answer
+    is at most the cap.
     """
     N_nv, d = np.broadcast_arrays(as_positive("N_nv", N_nv), as_positive("d (width)", d))
     c2, c1, _ = TOKENS_PER_CHARACTER
@@ -217,7 +248,8 @@ def flop_minimising_vocabulary(N_nv: ArrayLike, d: ArrayLike) -> FloatArray:
     return np.exp(log_v)
 
 
-# --- approach 3: the parametric law ---------------------------------------------------------------------
+# --- approach 3: the parametric law
+# ---------------------------------------------------------------------
 
 PARAMETER_UNIT = 1e6  # N_nv and N_v enter the law in millions ...
 TOKEN_UNIT = 1e9  # ... and D in billions, as in the authors' fit
@@ -248,7 +280,12 @@ class VocabularyLaw:
         n = as_positive("N_nv", N_nv) / PARAMETER_UNIT
         nv = as_positive("N_v", N_v) / PARAMETER_UNIT
         tokens = as_positive("D (tokens)", D) / TOKEN_UNIT
-        return -self.E + self.A1 * n**-self.alpha1 + self.A2 * nv**-self.alpha2 + self.B * tokens**-self.beta
+        return (
+            -self.E
+            + self.A1 * n**-self.alpha1
+            + self.A2 * nv**-self.alpha2
+            + self.B * tokens**-self.beta
+        )
 
     def loss_at_budget(self, N_nv: ArrayLike, N_v: ArrayLike, C: ArrayLike) -> FloatArray:
         """L_u when budget C is spent on D = C / 6(N_nv + N_v) tokens."""
@@ -258,9 +295,9 @@ class VocabularyLaw:
     def optimal_vocabulary_parameters(self, N_nv: ArrayLike, C: ArrayLike) -> FloatArray:
         """N_v minimising L_u for a model of N_nv non-vocabulary parameters trained with C FLOPs.
 
-        With D = C / 6(N_nv + N_v), dL_u/dN_v = 0 reads α2 A2 n_v^−α2 / N_v = β B D^−β / (N_nv + N_v)
-        (n_v, D in the law's units). In x = ln N_v the log of left over right falls strictly (its slope
-        is −1 − α2 + (1 − β) N_v/(N_nv + N_v) < 0 for any β ≥ 0), so bisection finds the
+        With D = C / 6(N_nv + N_v), dL_u/dN_v = 0 reads α2 A2 n_v^−α2 / N_v = β B D^−β / (N_nv +
+        N_v) (n_v, D in the law's units). In x = ln N_v the log of left over right falls strictly
+        (its slope is −1 − α2 + (1 − β) N_v/(N_nv + N_v) < 0 for any β ≥ 0), so bisection finds the
         one root to machine precision, for whole arrays at once."""
         N_nv, C = np.broadcast_arrays(as_positive("N_nv", N_nv), as_positive("C (FLOP budget)", C))
 
@@ -273,7 +310,9 @@ class VocabularyLaw:
 
         return np.exp(_bisect_decreasing(log_ratio, np.log(1.0), np.log(1e16)))
 
-    def optimal_vocabulary(self, N_nv: ArrayLike, C: ArrayLike, d: ArrayLike | None = None) -> FloatArray:
+    def optimal_vocabulary(
+        self, N_nv: ArrayLike, C: ArrayLike, d: ArrayLike | None = None
+    ) -> FloatArray:
         """Optimal V = N_v,opt / d, with the authors' width for N_nv unless `d` is given."""
         width = width_for(N_nv) if d is None else as_positive("d (width)", d)
         return self.optimal_vocabulary_parameters(N_nv, C) / width
@@ -289,20 +328,29 @@ TAO_2024 = VocabularyLaw(
     beta=0.44660634152009615,
     name="Tao 2024 (released constants)",
 )
-"""The approach-3 constants hard-coded in the authors' prediction script (repository, commit 6701cc2)."""
+"""The approach-3 constants hard-coded in the authors' prediction script (repository, commit
+6701cc2)."""
 
 
-def tao_starts() -> FloatArray:
+def tao2024_starts() -> FloatArray:
     """The authors' 486 starts: rows (a1, a2, b, e, α2, β) with A = e^a, E = e^e."""
     a = np.linspace(0, 5, 3)
-    return np.array(list(product(a, a, a, np.linspace(0, 2, 2), np.linspace(0, 1, 3), np.linspace(0, 1, 3))))
+    return np.array(
+        list(product(a, a, a, np.linspace(0, 2, 2), np.linspace(0, 1, 3), np.linspace(0, 1, 3)))
+    )
 
 
 def vocabulary_objective(
-    theta: ArrayLike, log_n: FloatArray, log_nv: FloatArray, log_d: FloatArray, loss: FloatArray, delta: float = 1e-3
+    theta: ArrayLike,
+    log_n: FloatArray,
+    log_nv: FloatArray,
+    log_d: FloatArray,
+    loss: FloatArray,
+    delta: float = 1e-3,
 ) -> tuple[FloatArray, FloatArray]:
-    """Summed Huber loss of (predicted − observed) L_u and its analytic gradient, for one (6,) or a batch
-    (k, 6) of vectors (a1, a2, b, e, α2, β) with α1 = β; inputs are logs in the law's units."""
+    """Summed Huber loss of (predicted − observed) L_u and its analytic gradient, for one (6,) or a
+    batch (k, 6) of vectors (a1, a2, b, e, α2, β) with α1 = β; inputs are logs in the law's
+    units."""
     theta = np.atleast_2d(np.asarray(theta, dtype=float))
     a1, a2, b, e, alpha2, beta = (theta[:, i : i + 1] for i in range(6))
     t1 = np.exp(a1 - beta * log_n)
@@ -323,22 +371,20 @@ def vocabulary_objective(
     return value.sum(axis=1), grad
 
 
-@dataclass(frozen=True)
-class VocabularyFit:
-    """Result of `fit_vocabulary_law`: the law, its vector (a1, a2, b, e, α2, β) and the search."""
+@dataclass(frozen=True, kw_only=True)
+class VocabularyFit(FitResult[VocabularyLaw]):
+    """Result of the approach-3 fits: the shared fit result (`params` are (a1, a2, b, e, α2, β)),
+    with the selection among the runs: the winner's relative MSE, how many runs were admissible, and
+    every run's end point (k, 8): its vector, objective and relative MSE."""
 
-    law: VocabularyLaw
-    theta: FloatArray
-    objective: float
     relative_mse: float
-    converged: bool
-    n_starts: int
     n_admissible: int
-    candidates: FloatArray = field(repr=False)  # (k, 8): theta, objective, relative MSE of every refined start
+    candidates: FloatArray = field(repr=False)
 
 
 def relative_mse(observed: FloatArray, predicted: FloatArray) -> float:
-    """Mean squared error over the squared mean of the observations (the authors' selection score)."""
+    """Mean squared error over the squared mean of the observations (the authors' selection
+    score)."""
     return float(np.mean((observed - predicted) ** 2) / np.mean(observed) ** 2)
 
 
@@ -355,15 +401,19 @@ def fit_vocabulary_law(
     tol: float = 1e-13,
 ) -> VocabularyFit:
     """Fit the approach-3 law by the authors' procedure: summed Huber loss (δ = 1e-3) of the L_u
-    residuals, L-BFGS-B (here with the analytic gradient) from each start (default: their 486), keep the
-    runs whose α2 and β lie strictly inside `exponent_bounds` (None: any positive value) and pick the
-    lowest relative MSE. With `refine`, all starts are screened in one vectorised pass and only that many
-    of the best are run to convergence (None runs them all, as the authors do).
+    residuals minimised from each start (default: their 486), keep the runs whose α2 and β lie
+    strictly inside `exponent_bounds` (None: any positive value) and pick the lowest relative MSE.
+    The authors run L-BFGS-B with numerical gradients one start after another; here all starts run
+    at once in batched BFGS with the analytic gradient (`fit.multistart`). With `refine`, all starts
+    are screened in one vectorised pass and only that many of the best are run to convergence (None
+    runs them all, as the authors do).
 
     D is in tokens: convert characters with `characters_to_tokens` in the convention you want."""
     arrays = [np.ravel(np.asarray(v, dtype=float)) for v in (N_nv, N_v, D, loss_u)]
     if len({len(a) for a in arrays}) != 1:
-        raise ValueError(f"N_nv, N_v, D and loss_u must have the same length, got {[len(a) for a in arrays]}")
+        raise ValueError(
+            f"N_nv, N_v, D and loss_u must have the same length, got {[len(a) for a in arrays]}"
+        )
     N_nv, N_v, D = (as_positive(name, a) for name, a in zip(("N_nv", "N_v", "D"), arrays[:3]))
     loss = arrays[3]
     if not np.isfinite(loss).all():
@@ -374,41 +424,55 @@ def fit_vocabulary_law(
         raise ValueError(f"delta must be > 0, got {delta!r}")
     if refine is not None and refine < 1:
         raise ValueError(f"refine must be a positive number of starts or None, got {refine!r}")
-    grid = tao_starts() if starts is None else np.atleast_2d(np.asarray(starts, dtype=float))
+    grid = tao2024_starts() if starts is None else np.atleast_2d(np.asarray(starts, dtype=float))
     if grid.shape[1:] != (6,):
-        raise ValueError(f"starts must have shape (k, 6) for (a1, a2, b, e, alpha2, beta), got {grid.shape}")
-    n_starts = len(grid)
-    data = (np.log(N_nv / PARAMETER_UNIT), np.log(N_v / PARAMETER_UNIT), np.log(D / TOKEN_UNIT), loss, delta)
+        raise ValueError(
+            f"starts must have shape (k, 6) for (a1, a2, b, e, alpha2, beta), got {grid.shape}"
+        )
+    data = (
+        np.log(N_nv / PARAMETER_UNIT),
+        np.log(N_v / PARAMETER_UNIT),
+        np.log(D / TOKEN_UNIT),
+        loss,
+        delta,
+    )
 
-    def objective(theta: FloatArray) -> tuple[float, FloatArray]:
-        value, grad = vocabulary_objective(theta, *data)
-        return float(value[0]), grad[0]
+    def objective(theta: FloatArray, rows: NDArray[np.intp]) -> tuple[FloatArray, FloatArray]:
+        return vocabulary_objective(theta, *data)
 
-    rows, successes = [], []
     with np.errstate(over="ignore", invalid="ignore"):
-        if refine is not None:
-            screened, _ = vocabulary_objective(grid, *data)
-            grid = grid[np.argsort(np.where(np.isfinite(screened), screened, np.inf), kind="stable")[:refine]]
-        for start in grid:
-            options = {"ftol": tol, "gtol": tol, "maxiter": 20_000}
-            result = minimize(objective, start, jac=True, method="L-BFGS-B", options=options)
-            rows.append([*result.x, result.fun, relative_mse(loss, _predict(result.x, data))])
-            successes.append(result.success)
+        screened, _ = vocabulary_objective(grid, *data)
+        order = np.argsort(np.where(np.isfinite(screened), screened, np.inf), kind="stable")
+        order = order[np.isfinite(screened[order])][:refine]
+        if len(order) == 0:
+            raise ValueError("the objective is not finite at any start; give other starts")
+        runs = minimize_batch(objective, grid[order], ftol=tol, gtol=tol, max_iterations=20_000)
+    rows = [[*x, f, relative_mse(loss, _predict(x, data))] for x, f in zip(runs.x, runs.fun)]
+    successes = runs.converged
     candidates = np.array(rows)
     low, high = (0.0, np.inf) if exponent_bounds is None else exponent_bounds
     exponents = candidates[:, 4:6]
-    admissible = ((exponents > low) & (exponents < high)).all(axis=1) & np.isfinite(candidates[:, 7])
+    admissible = ((exponents > low) & (exponents < high)).all(axis=1) & np.isfinite(
+        candidates[:, 7]
+    )
     if not admissible.any():
         raise RuntimeError(f"no start converged with α2 and β inside {exponent_bounds}")
     best = int(np.flatnonzero(admissible)[np.argmin(candidates[admissible, 7])])
-    theta = candidates[best, :6]
+    return _vocabulary_fit(candidates, best, bool(successes[best]), admissible)
+
+
+def _vocabulary_fit(
+    candidates: FloatArray, best: int, converged: bool, admissible: NDArray[np.bool_]
+) -> VocabularyFit:
+    """The result of a run grid: `candidates` rows (a1, a2, b, e, α2, β, objective, relative
+    MSE)."""
     return VocabularyFit(
-        law=_law(theta),
-        theta=theta,
+        law=_law(candidates[best, :6]),
+        params=candidates[best, :6],
         objective=float(candidates[best, 6]),
+        converged=converged,
+        objective_by_start=candidates[:, 6],
         relative_mse=float(candidates[best, 7]),
-        converged=bool(successes[best]),
-        n_starts=n_starts,
         n_admissible=int(admissible.sum()),
         candidates=candidates,
     )
@@ -417,7 +481,12 @@ def fit_vocabulary_law(
 def _predict(theta: FloatArray, data: tuple) -> FloatArray:
     log_n, log_nv, log_d, _, _ = data
     a1, a2, b, e, alpha2, beta = theta
-    return np.exp(a1 - beta * log_n) + np.exp(a2 - alpha2 * log_nv) + np.exp(b - beta * log_d) - np.exp(e)
+    return (
+        np.exp(a1 - beta * log_n)
+        + np.exp(a2 - alpha2 * log_nv)
+        + np.exp(b - beta * log_d)
+        - np.exp(e)
+    )
 
 
 def _law(theta: FloatArray) -> VocabularyLaw:
@@ -534,9 +603,10 @@ def fit_vocabulary_law_as_released(
 ) -> VocabularyFit:
     """The approach-3 law fitted as the authors' script does: summed Huber loss (δ = `delta`) of the
     L_u residuals, scipy L-BFGS-B with default options and numerical gradients from each of the 486
-    starts of `tao_starts`, and among the runs with α2 and β strictly inside `exponent_bounds` the
-    one with the lowest relative MSE. D is in tokens (`characters_to_tokens`, either convention).
-    `starts` (rows of `tao_starts`) runs only those; the full grid takes one to two minutes.
+    starts of `tao2024_starts`, and among the runs with α2 and β strictly inside `exponent_bounds`
+    the one with the lowest relative MSE. D is in tokens (`characters_to_tokens`, either
+    convention). `starts` (rows of `tao2024_starts`) runs only those; the full grid takes one to two
+    minutes.
 
     `fit_vocabulary_law` minimises the same objective to convergence; this one stops where the
     authors' runs stop."""
@@ -549,7 +619,7 @@ def fit_vocabulary_law_as_released(
     loss = arrays[3]
     if not np.isfinite(loss).all() or len(loss) < 6:
         raise ValueError(f"loss_u must be finite with at least 6 points, got {len(loss)}")
-    grid = tao_starts() if starts is None else np.atleast_2d(np.asarray(starts, dtype=float))
+    grid = tao2024_starts() if starts is None else np.atleast_2d(np.asarray(starts, dtype=float))
     if grid.shape[1:] != (6,):
         raise ValueError(
             f"starts must have shape (k, 6) for (a1, a2, b, e, alpha2, beta), got {grid.shape}"
@@ -587,17 +657,7 @@ def fit_vocabulary_law_as_released(
     if not admissible.any():
         raise RuntimeError(f"no start stopped with α2 and β inside {exponent_bounds}")
     best = int(np.flatnonzero(admissible)[np.argmin(candidates[admissible, 7])])
-    theta = candidates[best, :6]
-    return VocabularyFit(
-        law=_law(theta),
-        theta=theta,
-        objective=float(candidates[best, 6]),
-        relative_mse=float(candidates[best, 7]),
-        converged=bool(successes[best]),
-        n_starts=len(candidates),
-        n_admissible=int(admissible.sum()),
-        candidates=candidates,
-    )
+    return _vocabulary_fit(candidates, best, bool(successes[best]), admissible)
 
 
 def fit_exponent_as_released(
