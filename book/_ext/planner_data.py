@@ -32,7 +32,7 @@ CHAPTERS = {  # where the book establishes each law or rule
 
 def _default_law() -> str:
     """The law the command line uses when none is given."""
-    return build_parser().parse_args(["optimal", "--flops", "1"]).law
+    return build_parser().parse_args(["loss", "--params", "1", "--tokens", "1"]).law
 
 
 def planner_data() -> dict[str, object]:
