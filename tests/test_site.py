@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -20,9 +21,18 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
+import matplotlib
+import numpy as np
 import pytest
-import yaml
+from book_pages import toc_pages
+from matplotlib.font_manager import FontProperties
 from playwright import sync_api as playwright_api
+
+from scaling_core.allocate import compute_optimal_for_loss, inference_optimal, total_flops
+from scaling_core.laws import LAWS
+from scaling_core.papers import besiroglu2024
+from scaling_core.planner import QUANTITIES, budget_table, hoffmann_rules
+from scaling_core.plots import use_house_style
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "_build" / "html"
@@ -37,24 +47,19 @@ def require(condition: bool, reason: str) -> None:
         pytest.skip(reason)
 
 
-def toc_pages() -> list[str]:
-    """Docnames of the table of contents, in reading order."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    pages = [toc["root"]]
-    for part in toc.get("parts", []):
-        pages += [entry["file"] for entry in part["chapters"]]
-    return pages
-
-
 def chromium_path() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:  # no line per request in the test output
+        pass
 
 
 @pytest.fixture(scope="module")
 def site_url() -> Iterator[str]:
     require((SITE / "index.html").is_file(), f"no built site in {SITE}: build the book first (README command 1)")
-    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(SITE))
-    handler.log_message = lambda *args: None  # type: ignore[method-assign]
+    handler = functools.partial(QuietHandler, directory=str(SITE))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -71,19 +76,23 @@ def browser():
         try:
             browser = playwright.chromium.launch(executable_path=executable, headless=True, args=flags)
         except playwright_api.Error as error:
-            require(False, f"no browser to run: install Debian's chromium package ({error})")
+            found = f"Chromium at {executable} did not start" if executable else "no Chromium found"
+            reason = error.message.splitlines()[0] if error.message else type(error).__name__
+            require(False, f"{found} ({reason}); install it: `apt-get install chromium` on Debian or Ubuntu, "
+                           "`python -m playwright install chromium` elsewhere")
         yield browser
         browser.close()
 
 
-def open_page(browser, url: str):
-    """A fresh page at `url`, recording console errors, page errors and failed requests of this site.
+def open_page(browser, url: str, width: int = 1280, height: int = 900, color_scheme: str = "light"):
+    """A fresh page at `url` (a `width` × `height` viewport, the system theme `color_scheme`), recording
+    console errors, page errors and failed requests of this site.
 
     Resources of other hosts (MathJax from its CDN) are not the site's own: where there is no network
     they fail to load, and those failures are not counted."""
     site = url.split("/", 3)[:3]
     own = lambda address: address.split("/", 3)[:3] == site  # noqa: E731
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page = browser.new_page(viewport={"width": width, "height": height}, color_scheme=color_scheme)
     problems: list[str] = []
 
     def on_console(message) -> None:
@@ -109,16 +118,59 @@ def test_page_reads_cleanly(browser, site_url: str, docname: str) -> None:
         assert not broken_images, f"{docname}: images that did not load: {broken_images}"
         links = page.eval_on_selector_all("article a[href]", "links => links.map(a => a.href)")
         missing = sorted(
-            {link for link in links if link.startswith(site_url) and not (SITE / urlparse(link).path.lstrip("/")).is_file()}
+            {link for link in links if link.startswith(site_url) and not link.endswith(".pdf")  # test_pdf.py's
+             and not (SITE / urlparse(link).path.lstrip("/")).is_file()}
         )
         assert not missing, f"{docname}: internal links to pages that do not exist: {missing}"
         if page.locator("article .math").count():
             page.wait_for_selector("article mjx-container", timeout=15000)  # MathJax, served with the site, typeset
+        check_layout(page, docname)
         if docname.startswith("chapters/"):
             check_chapter(page, docname)
         assert not problems, f"{docname}: " + "; ".join(problems)
     finally:
         page.close()
+
+
+@pytest.mark.parametrize("docname", toc_pages())
+def test_page_fits_a_phone(browser, site_url: str, docname: str) -> None:
+    page, problems = open_page(browser, urljoin(site_url, f"{docname}.html"), width=PHONE_WIDTH, height=812)
+    try:
+        check_layout(page, docname)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"phone-{docname.replace('/', '-')}.png"))
+        assert not problems, f"{docname} at {PHONE_WIDTH} px: " + "; ".join(problems)
+    finally:
+        page.close()
+
+
+PHONE_WIDTH = 375
+# Tables whose right edge lies beyond the text column and that no box inside the article scrolls.
+CUT_OFF_TABLES = """() => {
+  const article = document.querySelector('article.bd-article');
+  const right = article.getBoundingClientRect().right + 1;
+  const scrolls = e => ['auto', 'scroll'].includes(getComputedStyle(e).overflowX);
+  return [...article.querySelectorAll('table')].filter(table => {
+    for (let e = table; e && e !== article; e = e.parentElement) if (scrolls(e)) return e.getBoundingClientRect().right > right;
+    return table.getBoundingClientRect().right > right;
+  }).map(t => (t.innerText || '').slice(0, 60));
+}"""
+# Search boxes and buttons a reader can see: the sidebar's box, or on a phone the header's button.
+VISIBLE_SEARCH = """() => [...document.querySelectorAll('button.search-button__button')]
+  .filter(e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0 && getComputedStyle(e).visibility !== 'hidden'; })
+  .length"""
+
+
+def check_layout(page, docname: str) -> None:
+    """At the page's width: no top band, one search box, no table cut off, nothing wider than the screen."""
+    width = page.viewport_size["width"]
+    where = f"{docname} at {width} px"
+    assert not page.locator("header.bd-header").is_visible(), f"{where}: the theme's top band is shown"
+    assert page.evaluate(VISIBLE_SEARCH) == 1, f"{where}: not exactly one search box"
+    cut = page.evaluate(CUT_OFF_TABLES)
+    assert not cut, f"{where}: tables cut off at the right: {cut}"
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 1, f"{where}: the page is {overflow} px wider than the screen"
 
 
 def check_chapter(page, docname: str) -> None:
@@ -132,10 +184,48 @@ def check_chapter(page, docname: str) -> None:
     assert solution.count() == 1, f"{docname}: no hidden solution"
     content = solution.locator("section").first
     assert not content.is_visible(), f"{docname}: the first solution is not hidden"
-    solution.locator(".admonition-title").click()
+    solution.locator(":scope > .admonition-title").click()  # its own title, not one of an admonition inside
     content.wait_for(state="visible", timeout=5000)
     solution.scroll_into_view_if_needed()
     page.screenshot(path=str(SCREENSHOTS / f"{stem}-solution.png"))
+
+
+def smallest_figure_text_px() -> float:
+    """The smallest axis text of the house style (ticks, labels, legend), in pixels of the saved image."""
+    with matplotlib.rc_context():
+        use_house_style()
+        params = matplotlib.rcParams
+        sizes = [FontProperties(size=params[key]).get_size_in_points()
+                 for key in ("axes.labelsize", "xtick.labelsize", "ytick.labelsize", "legend.fontsize")]
+        return min(sizes) * params["savefig.dpi"] / 72
+
+
+# Chapters whose multi-panel figures are wider than the house style's 7 inches, so that the text column
+# shrinks their text below the body's; each moves to one panel per house-size figure (or fewer panels per
+# row) in its rewrite, and then leaves this set.
+SMALL_FIGURE_TEXT_PENDING = {"chapters/01_chinchilla", "chapters/02_epoch", "chapters/03_kaplan",
+                             "chapters/04_overtraining", "chapters/05_inference", "chapters/06_vocabulary",
+                             "chapters/07_annealing", "chapters/08_constrained", "chapters/09_fitting"}
+
+
+@pytest.mark.parametrize(
+    "docname",
+    [pytest.param(name, marks=pytest.mark.xfail(reason="wide multi-panel figures"))
+     if name in SMALL_FIGURE_TEXT_PENDING else name for name in toc_pages() if name.startswith("chapters/")],
+)
+def test_figure_text_is_at_least_body_size(browser, site_url: str, docname: str) -> None:
+    """Axis labels, ticks and legends of every figure are at least the body text's size as displayed."""
+    page, _ = open_page(browser, urljoin(site_url, f"{docname}.html"))
+    try:
+        body = page.evaluate("parseFloat(getComputedStyle(document.querySelector('article p')).fontSize)")
+        scales = page.eval_on_selector_all(
+            "article .cell_output img", "imgs => imgs.map(i => i.getBoundingClientRect().width / i.naturalWidth)"
+        )
+    finally:
+        page.close()
+    smallest = smallest_figure_text_px()
+    small = [round(smallest * scale, 1) for scale in scales if smallest * scale < body - 0.05]
+    assert not small, f"{docname}: figure text of {small} px at the displayed width, under the body's {body} px"
 
 
 def test_book_scorecard_lists_every_chapter(browser, site_url: str) -> None:
@@ -149,3 +239,172 @@ def test_book_scorecard_lists_every_chapter(browser, site_url: str) -> None:
         assert not problems, "book/scorecard: " + "; ".join(problems)
     finally:
         page.close()
+
+
+# ---- the training-run planner (book/planner.md) ------------------------------------------------------
+
+PLANNER = "book/planner.html"
+PLANNER_RTOL = 1e-6
+INTERVAL_LAW = "besiroglu2024"  # the law whose bootstrap draws the page carries
+BUDGETS = np.logspace(19, 27, 20)
+INFERENCE = list(zip(np.logspace(20, 26, 20), np.logspace(14, 9, 20)))  # (budget, lifetime inference tokens)
+
+
+def planner_rows(page) -> dict[str, dict[str, float | None]]:
+    """{law name: {data-field: plain number}} of the result tables; a field without a number maps to None."""
+    rows = page.eval_on_selector_all(
+        "#planner-results tr[data-law]",
+        """rows => rows.map(r => [r.dataset.law, Object.fromEntries([...r.querySelectorAll('[data-field]')]
+              .map(c => [c.dataset.field, c.hasAttribute('data-value') ? c.dataset.value : null]))])""",
+    )
+    merged: dict[str, dict[str, float | None]] = {}
+    for law, fields in rows:
+        merged.setdefault(law, {}).update({k: None if v is None else float(v) for k, v in fields.items()})
+    return merged
+
+
+def set_planner(page, flops: str = "", loss: str = "", inference: str = "0") -> None:
+    page.fill("#planner-flops", flops)
+    page.fill("#planner-loss", loss)
+    page.fill("#planner-inference-tokens", inference)
+
+
+def assert_close(where: str, shown: dict, expected: dict[str, float]) -> None:
+    for field, value in expected.items():
+        assert shown.get(field) is not None, f"{where}: no number in field {field}"
+        assert shown[field] == pytest.approx(value, rel=PLANNER_RTOL), f"{where}: {field}"
+
+
+@pytest.fixture(scope="module")
+def planner(browser, site_url: str):
+    page, problems = open_page(browser, urljoin(site_url, PLANNER))
+    page.wait_for_selector("#planner-results tr[data-law]")
+    yield page
+    assert not problems, "planner: " + "; ".join(problems)
+    page.close()
+
+
+def test_planner_shows_every_law_and_rule(planner) -> None:
+    assert set(planner_rows(planner)) == set(LAWS) | set(hoffmann_rules())
+    options = planner.eval_on_selector_all("#planner-law option", "os => os.map(o => o.value)")
+    assert options == list(LAWS)
+
+
+def test_planner_budgets_match_the_library(planner) -> None:
+    rules = hoffmann_rules()
+    epoch = budget_table(LAWS[INTERVAL_LAW], BUDGETS, theta=besiroglu2024.bootstrap().theta, level=0.8)
+    for i, flops in enumerate(BUDGETS):
+        set_planner(planner, flops=repr(float(flops)))
+        rows = planner_rows(planner)
+        for name, law in LAWS.items():
+            N, D = law.compute_optimal(flops)
+            assert_close(f"{name} at {flops:.3g} FLOP", rows[name],
+                         {"params": N, "tokens": D, "tokens_per_param": D / N, "loss": law.loss(N, D)})
+        for name, rule in rules.items():
+            N, D = rule.compute_optimal(flops)
+            assert_close(f"{name} at {flops:.3g} FLOP", rows[name], {"params": N, "tokens": D, "tokens_per_param": D / N})
+        bounds = {f"{q}_{side}": epoch[f"{q}_{side}"][i] for q in QUANTITIES for side in ("low", "high")}
+        assert_close(f"{INTERVAL_LAW} interval at {flops:.3g} FLOP", rows[INTERVAL_LAW], bounds)
+
+
+def test_planner_target_losses_match_the_library(planner) -> None:
+    lowest = min(LAWS, key=lambda name: LAWS[name].E)
+    planner.select_option("#planner-law", lowest)
+    highest_e = max(law.E for law in LAWS.values())
+    for loss in np.linspace(highest_e + 0.02, highest_e + 1.5, 20):
+        set_planner(planner, flops="1e24", loss=repr(float(loss)))
+        rows = planner_rows(planner)
+        for name, law in LAWS.items():
+            N, D = compute_optimal_for_loss(law, loss)
+            assert_close(f"{name} at loss {loss:.4g}", rows[name],
+                         {"params": N, "tokens": D, "tokens_per_param": D / N, "loss": loss, "flops": 6 * N * D})
+        for name in hoffmann_rules():
+            assert set(rows[name]) == {"note"}, f"{name}: a rule of thumb cannot start from a loss"
+
+
+def test_planner_inference_optimum_matches_the_library(planner) -> None:
+    for flops, tokens in INFERENCE:
+        set_planner(planner, flops=repr(float(flops)), inference=repr(float(tokens)))
+        rows = planner_rows(planner)
+        for name, law in LAWS.items():
+            N, D = inference_optimal(law, law.optimal_loss(flops), tokens)
+            assert_close(f"{name} at {flops:.3g} FLOP, {tokens:.3g} inference tokens", rows[name],
+                         {"inference_params": N, "inference_train_tokens": D, "inference_tokens_per_param": D / N,
+                          "total_flops": total_flops(N, D, tokens)})
+
+
+@pytest.mark.parametrize(
+    ("field", "text", "message"),
+    [
+        ("planner-flops", "-1e24", "greater than zero"),
+        ("planner-flops", "0", "greater than zero"),
+        ("planner-flops", "lots", "not a number"),
+        ("planner-flops", "", "required"),
+        ("planner-inference-tokens", "-5", "zero or more"),
+        ("planner-inference-tokens", "1e12 tokens", "not a number"),
+        ("planner-loss", "0", "greater than zero"),
+        ("planner-loss", "abc", "not a number"),
+        ("planner-loss", "1.0", "irreducible loss"),
+    ],
+)
+def test_planner_refuses_bad_input_next_to_the_field(planner, field: str, text: str, message: str) -> None:
+    set_planner(planner, flops="1e24")
+    planner.fill(f"#{field}", text)
+    note = planner.locator(f"#{field}-error")
+    assert message in note.inner_text(), f"{field} = {text!r}: message {note.inner_text()!r}"
+    assert note.is_visible()
+    box, input_box = note.bounding_box(), planner.locator(f"#{field}").bounding_box()
+    assert abs(box["x"] - input_box["x"]) < 5 and 0 <= box["y"] - input_box["y"] < 80, "message not next to its field"
+    assert planner.locator("#planner-results tr").count() == 0, "a plan was shown for bad input"
+    assert "NaN" not in planner.locator("article").inner_text()
+    set_planner(planner, flops="1e24")
+    assert note.inner_text() == "" and planner.locator("#planner-results tr[data-law]").count() > 0
+
+
+@pytest.mark.parametrize(("name", "width", "scheme"), [("light", 1280, "light"), ("dark", 1280, "dark"), ("phone", 375, "light")])
+def test_planner_reads_in_both_themes_and_on_a_phone(browser, site_url: str, name: str, width: int, scheme: str) -> None:
+    page, problems = open_page(browser, urljoin(site_url, PLANNER), width=width, height=812, color_scheme=scheme)
+    try:
+        set_planner(page, flops="1e24", inference="1e13")
+        page.wait_for_selector("#planner-results tr[data-law]")
+        assert page.get_attribute("html", "data-theme") == scheme
+        text, background = page.eval_on_selector(
+            "#planner-results td[data-field=params]",
+            "c => [getComputedStyle(c).color, getComputedStyle(document.body).backgroundColor]",
+        )
+        assert abs(luminance(text) - luminance(background)) > 0.5, f"{name}: text {text} on {background}"
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 1, f"{name}: the page is {overflow} px wider than the screen"
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"planner-{name}.png"), full_page=True)
+        assert not problems, f"planner ({name}): " + "; ".join(problems)
+    finally:
+        page.close()
+
+
+def luminance(css_color: str) -> float:
+    """Relative brightness 0…1 of an `rgb(…)`/`rgba(…)` colour."""
+    red, green, blue = (float(x) for x in css_color[css_color.index("(") + 1 : -1].split(",")[:3])
+    return (0.2126 * red + 0.7152 * green + 0.0722 * blue) / 255
+
+
+# ---- one number style in tables -----------------------------------------------------------------------
+
+RAW_NUMBER = re.compile(r"<td[^>]*>\s*[-+]?\d+(?:\.\d+)?e[-+]?\d+\s*</td>")  # a cell that is only `4.1297e+10`
+# Chapters written before scaling_core.formatting existed still print numbers as Python shows them; each
+# adopts the book's style (41.3 B, 1.0×10²⁴ FLOP) in its rewrite, and then leaves this set.
+RAW_NUMBERS_PENDING = {"chapters/01_chinchilla", "chapters/02_epoch", "chapters/04_overtraining",
+                       "chapters/05_inference", "chapters/06_vocabulary", "chapters/07_annealing",
+                       "chapters/08_constrained", "chapters/09_fitting"}
+
+
+@pytest.mark.parametrize(
+    "docname",
+    [pytest.param(name, marks=pytest.mark.xfail(reason="still prints raw numbers")) if name in RAW_NUMBERS_PENDING
+     else name for name in toc_pages()],
+)
+def test_tables_print_numbers_in_the_book_style(docname: str) -> None:
+    page = SITE / f"{docname}.html"
+    require(page.is_file(), f"no built page {page}: build the book first (README command 1)")
+    raw = RAW_NUMBER.findall(page.read_text(encoding="utf-8"))
+    assert not raw, f"{docname}: {len(raw)} table cells print raw numbers, e.g. {raw[:3]}"
