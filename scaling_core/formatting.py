@@ -33,6 +33,19 @@ def format_number(value: float, digits: int = 4) -> str:
     return format_scientific(value, digits)
 
 
+def format_compact(value: float, digits: int = 6) -> str:
+    """`format_number` without trailing zeros in a mantissa (4.1297×10¹⁰, 7.0×10⁹): the style of
+    table cells, where a fixed number of digits would pad round values."""
+    text = format_number(value, digits)
+    if "×" not in text:
+        return text
+    mantissa, power = text.split("×")
+    if "." in mantissa:
+        mantissa = mantissa.rstrip("0")
+        mantissa += "0" if mantissa.endswith(".") else ""
+    return f"{mantissa}×{power}"
+
+
 def format_scientific(value: float, digits: int = 2) -> str:
     """m.m×10ⁿ with `digits` significant digits (at least one decimal of the mantissa)."""
     value = float(value)

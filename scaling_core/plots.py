@@ -4,20 +4,30 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.ticker import LogLocator
 from numpy.typing import ArrayLike
 
+from .formatting import format_compact
+
 PALETTE = "colorblind"
-# Seaborn's notebook sizes (ticks 11 pt) times this: ticks of 13.2 pt, 20 px at 110 dpi, still at least the
-# site's 16-px body text when a 7-inch figure is shrunk to the text column (about 0.9 of its width).
+# Seaborn's notebook sizes (ticks 11 pt) times this: ticks of 13.2 pt, 20 px at 110 dpi, still at
+# least the site's 16-px body text when a 7-inch figure is shrunk to the text column (about 0.9 of
+# its width).
 FONT_SCALE = 1.2
+
+
+TABLE_DIGITS = 6
+"""Significant digits of a float in a table: enough to set a replication beside a printed value."""
 
 
 def use_house_style() -> None:
     """Seaborn's colour-blind-safe palette on a light grid, sized for a book page; transparent
-    backgrounds so figures read in the light and the dark theme alike."""
+    backgrounds so figures read in the light and the dark theme alike. Tables print floats in the
+    book's number style (plain decimals, or m.mm×10ⁿ instead of e-notation)."""
+    pd.set_option("display.float_format", lambda value: format_compact(value, TABLE_DIGITS))
     sns.set_theme(context="notebook", style="whitegrid", palette=PALETTE, font_scale=FONT_SCALE)
     plt.rcParams.update(
         {
@@ -75,9 +85,13 @@ def frontier(ax: Axes, C: ArrayLike, N_opt: ArrayLike, *, label: str, **style: o
     return ax
 
 
-def residuals(ax: Axes, x: ArrayLike, residual: ArrayLike, *, label: str | None = None, log_x: bool = True) -> Axes:
+def residuals(
+    ax: Axes, x: ArrayLike, residual: ArrayLike, *, label: str | None = None, log_x: bool = True
+) -> Axes:
     """Residuals against x with a zero line."""
-    ax.scatter(np.asarray(x, dtype=float), np.asarray(residual, dtype=float), s=12, alpha=0.7, label=label)
+    ax.scatter(
+        np.asarray(x, dtype=float), np.asarray(residual, dtype=float), s=12, alpha=0.7, label=label
+    )
     ax.axhline(0, color="0.3", lw=0.8)
     if log_x:
         log_axes(ax)

@@ -1,4 +1,5 @@
-"""The pages of the book, read from the table of contents, for the tests of the built site and the PDF."""
+"""The pages of the book, read from the table of contents, for the tests of the built site and
+the PDF."""
 
 from __future__ import annotations
 

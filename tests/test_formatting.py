@@ -6,7 +6,13 @@ import math
 
 import pytest
 
-from scaling_core.formatting import format_count, format_flops, format_number, format_scientific
+from scaling_core.formatting import (
+    format_compact,
+    format_count,
+    format_flops,
+    format_number,
+    format_scientific,
+)
 
 
 @pytest.mark.parametrize(
@@ -42,3 +48,10 @@ def test_non_finite_values_are_named_not_hidden() -> None:
     assert format_number(math.nan) == "NaN"
     assert format_count(math.inf) == "∞"
     assert format_flops(-math.inf) == "−∞ FLOP"
+
+
+def test_compact_drops_the_padding_of_round_mantissas_only() -> None:
+    assert format_compact(7e9) == "7.0×10⁹"
+    assert format_compact(4.1297e10) == "4.1297×10¹⁰"
+    assert format_compact(0.347312) == "0.347312"
+    assert format_compact(-2.5e-7) == "−2.5×10⁻⁷"

@@ -1,9 +1,10 @@
-"""The PDF edition (`jupyter-book build . --builder pdflatex`), read back with poppler's pdftotext and
-pdfimages: every page of the table of contents is in it under its title, the book-wide scorecard's
-headline is there, no cross-reference is left unresolved ("??"), and the chapters' figures are embedded.
+"""The PDF edition (`jupyter-book build . --builder pdflatex`), read back with poppler's pdftotext
+and pdfimages: every page of the table of contents is in it under its title, the book-wide
+scorecard's headline is there, no cross-reference is left unresolved ("??"), and the chapters'
+figures are embedded.
 
-Run after the PDF is built (`.ci/run` builds it). Without the PDF or poppler the tests are skipped on a
-developer's machine; under CI (CI=true) both are required and their absence fails the tests.
+Run after the PDF is built (`.ci/run` builds it). Without the PDF or poppler the tests are skipped
+on a developer's machine; under CI (CI=true) both are required and their absence fails the tests.
 """
 
 from __future__ import annotations
@@ -31,21 +32,35 @@ def require(condition: bool, reason: str) -> None:
 
 
 def plain(text: str) -> str:
-    """Text with typographic quotes and dashes made plain, and every run of white space one space."""
-    text = text.translate(str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00ad": ""}))
+    """Text with typographic quotes and dashes made plain, and every run of white space one
+    space."""
+    text = text.translate(
+        str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00ad": ""})
+    )
     return " ".join(text.split())
 
 
 @pytest.fixture(scope="module")
 def pdf_text() -> str:
-    require(PDF.is_file(), f"no PDF at {PDF}: build it with `jupyter-book build . --builder pdflatex`")
-    require(shutil.which("pdftotext") is not None, "no pdftotext: install poppler (Debian: apt-get install poppler-utils)")
-    return plain(subprocess.run(["pdftotext", str(PDF), "-"], capture_output=True, text=True, check=True).stdout)
+    require(
+        PDF.is_file(), f"no PDF at {PDF}: build it with `jupyter-book build . --builder pdflatex`"
+    )
+    require(
+        shutil.which("pdftotext") is not None,
+        "no pdftotext: install poppler (Debian: apt-get install poppler-utils)",
+    )
+    return plain(
+        subprocess.run(
+            ["pdftotext", str(PDF), "-"], capture_output=True, text=True, check=True
+        ).stdout
+    )
 
 
 @pytest.mark.parametrize("docname", toc_pages())
 def test_every_page_is_in_the_pdf_under_its_title(pdf_text: str, docname: str) -> None:
-    assert plain(page_title(docname)) in pdf_text, f"{docname}: title {page_title(docname)!r} not in the PDF"
+    assert plain(page_title(docname)) in pdf_text, (
+        f"{docname}: title {page_title(docname)!r} not in the PDF"
+    )
 
 
 def test_the_scorecard_headline_is_in_the_pdf(pdf_text: str) -> None:
@@ -59,21 +74,40 @@ def test_the_scorecard_headline_is_in_the_pdf(pdf_text: str) -> None:
 
 def test_no_reference_is_left_unresolved(pdf_text: str) -> None:
     where = pdf_text.find("??")
-    assert where < 0, f"an unresolved reference: …{pdf_text[max(where - 80, 0): where + 20]}…"
+    assert where < 0, f"an unresolved reference: …{pdf_text[max(where - 80, 0) : where + 20]}…"
 
 
 def test_the_figures_are_embedded(pdf_text: str) -> None:
-    require(shutil.which("pdfimages") is not None, "no pdfimages: install poppler (Debian: apt-get install poppler-utils)")
-    listing = subprocess.run(["pdfimages", "-list", str(PDF)], capture_output=True, text=True, check=True).stdout
+    require(
+        shutil.which("pdfimages") is not None,
+        "no pdfimages: install poppler (Debian: apt-get install poppler-utils)",
+    )
+    listing = subprocess.run(
+        ["pdfimages", "-list", str(PDF)], capture_output=True, text=True, check=True
+    ).stdout
     embedded = sum(1 for line in listing.splitlines()[2:] if line.split()[2] == "image")
-    figures = sum(len(re.findall(r'<img [^>]*src="[^"]*_images/', (SITE / f"{name}.html").read_text(encoding="utf-8")))
-                  for name in toc_pages() if name.startswith("chapters/") and (SITE / f"{name}.html").is_file())
+    figures = sum(
+        len(
+            re.findall(
+                r'<img [^>]*src="[^"]*_images/', (SITE / f"{name}.html").read_text(encoding="utf-8")
+            )
+        )
+        for name in toc_pages()
+        if name.startswith("chapters/") and (SITE / f"{name}.html").is_file()
+    )
     assert figures > 0 or not IN_CI, "the built chapters show no figures"
-    assert embedded >= max(figures, 1), f"{embedded} images embedded in the PDF, the chapters on the site show {figures}"
+    assert embedded >= max(figures, 1), (
+        f"{embedded} images embedded in the PDF, the chapters on the site show {figures}"
+    )
 
 
 def test_the_site_links_the_pdf() -> None:
     intro = SITE / "book" / "intro.html"
-    require(intro.is_file() and SITE_PDF.is_file(), f"no built site with its PDF ({SITE_PDF}): run .ci/run")
-    assert 'href="../scaling-laws-replicated.pdf"' in intro.read_text(encoding="utf-8"), "the intro page does not link the PDF"
+    require(
+        intro.is_file() and SITE_PDF.is_file(),
+        f"no built site with its PDF ({SITE_PDF}): run .ci/run",
+    )
+    assert 'href="../scaling-laws-replicated.pdf"' in intro.read_text(encoding="utf-8"), (
+        "the intro page does not link the PDF"
+    )
     assert SITE_PDF.read_bytes() == PDF.read_bytes(), "the site's PDF is not the one just built"

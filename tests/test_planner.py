@@ -1,4 +1,5 @@
-"""The planner's library side: budget tables with bootstrap intervals, and Hoffmann's rules of thumb."""
+"""The planner's library side: budget tables with bootstrap intervals, and Hoffmann's rules of
+thumb."""
 
 from __future__ import annotations
 
@@ -42,7 +43,9 @@ def test_draws_that_make_no_law_are_ignored() -> None:
 
 
 def test_epoch_intervals_hold_the_published_refit_and_widen_with_extrapolation() -> None:
-    table = budget_table(BESIROGLU_2024, BUDGETS, theta=besiroglu2024.bootstrap(n_resamples=1000).theta)
+    table = budget_table(
+        BESIROGLU_2024, BUDGETS, theta=besiroglu2024.bootstrap(n_resamples=1000).theta
+    )
     for quantity in ("params", "tokens", "tokens_per_param"):
         assert np.all(table[f"{quantity}_low"] < table[quantity])
         assert np.all(table[quantity] < table[f"{quantity}_high"])
@@ -63,7 +66,8 @@ def test_hoffmann_rules_follow_their_tables() -> None:
     rules = hoffmann_rules()
     assert list(rules) == ["hoffmann2022-approach1", "hoffmann2022-approach2"]
     assert (rules["hoffmann2022-approach1"].a, rules["hoffmann2022-approach2"].a) == (0.50, 0.49)
-    # Table 3 (approach 1) puts 67 B parameters at Gopher's 5.76e23 FLOP; Table A3 (approach 2) 67 B at 6.88e23.
+    # Table 3 (approach 1) puts 67 B parameters at Gopher's 5.76e23 FLOP; Table A3 (approach 2) 67 B
+    # at 6.88e23.
     N1, D1 = rules["hoffmann2022-approach1"].compute_optimal(5.76e23)
     N2, _ = rules["hoffmann2022-approach2"].compute_optimal(6.88e23)
     assert N1 == pytest.approx(6.7e10, rel=0.05) and N2 == pytest.approx(6.7e10, rel=0.05)

@@ -1,12 +1,13 @@
 """The built site, read in a real browser: headless Chromium driven by Playwright.
 
 For every page of the table of contents: it loads without console errors, every image has loaded,
-internal links point at pages that exist; every chapter shows its scorecard table and has an exercise
-whose solution opens on click. A screenshot of each chapter's first screen (and of an opened solution)
-goes to `_build/screenshots/`.
+internal links point at pages that exist; every chapter shows its scorecard table and has an
+exercise whose solution opens on click. A screenshot of each chapter's first screen (and of an
+opened solution) goes to `_build/screenshots/`.
 
-Run after the book is built (README command 1). Without a built site or a browser the test is skipped on
-a developer's machine; under CI (CI=true) both are required and their absence fails the test.
+Run after the book is built (README command 1). Without a built site or a browser the test is
+skipped on a developer's machine; under CI (CI=true) both are required and their absence fails the
+test.
 """
 
 from __future__ import annotations
@@ -58,7 +59,10 @@ class QuietHandler(SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def site_url() -> Iterator[str]:
-    require((SITE / "index.html").is_file(), f"no built site in {SITE}: build the book first (README command 1)")
+    require(
+        (SITE / "index.html").is_file(),
+        f"no built site in {SITE}: build the book first (README command 1)",
+    )
     handler = functools.partial(QuietHandler, directory=str(SITE))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -69,27 +73,41 @@ def site_url() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser():
-    executable = chromium_path()  # Debian's Chromium; else the browser `playwright install` fetched, if any
-    flags = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-             "--disable-component-update", "--disable-sync"]
+    executable = (
+        chromium_path()
+    )  # Debian's Chromium; else the browser `playwright install` fetched, if any
+    flags = [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ]
     with playwright_api.sync_playwright() as playwright:
         try:
-            browser = playwright.chromium.launch(executable_path=executable, headless=True, args=flags)
+            browser = playwright.chromium.launch(
+                executable_path=executable, headless=True, args=flags
+            )
         except playwright_api.Error as error:
             found = f"Chromium at {executable} did not start" if executable else "no Chromium found"
             reason = error.message.splitlines()[0] if error.message else type(error).__name__
-            require(False, f"{found} ({reason}); install it: `apt-get install chromium` on Debian or Ubuntu, "
-                           "`python -m playwright install chromium` elsewhere")
+            require(
+                False,
+                f"{found} ({reason}); install it: `apt-get install chromium` on Debian or Ubuntu, "
+                "`python -m playwright install chromium` elsewhere",
+            )
         yield browser
         browser.close()
 
 
 def open_page(browser, url: str, width: int = 1280, height: int = 900, color_scheme: str = "light"):
-    """A fresh page at `url` (a `width` × `height` viewport, the system theme `color_scheme`), recording
-    console errors, page errors and failed requests of this site.
+    """A fresh page at `url` (a `width` × `height` viewport, the system theme `color_scheme`),
+    recording console errors, page errors and failed requests of this site.
 
-    Resources of other hosts (MathJax from its CDN) are not the site's own: where there is no network
-    they fail to load, and those failures are not counted."""
+    Resources of other hosts (MathJax from its CDN) are not the site's own: where there is no
+    network they fail to load, and those failures are not counted."""
     site = url.split("/", 3)[:3]
     own = lambda address: address.split("/", 3)[:3] == site  # noqa: E731
     page = browser.new_page(viewport={"width": width, "height": height}, color_scheme=color_scheme)
@@ -101,7 +119,12 @@ def open_page(browser, url: str, width: int = 1280, height: int = 900, color_sch
 
     page.on("console", on_console)
     page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-    page.on("requestfailed", lambda request: problems.append(f"request failed: {request.url}") if own(request.url) else None)
+    page.on(
+        "requestfailed",
+        lambda request: (
+            problems.append(f"request failed: {request.url}") if own(request.url) else None
+        ),
+    )
     page.goto(url, wait_until="load")
     return page, problems
 
@@ -113,17 +136,25 @@ def test_page_reads_cleanly(browser, site_url: str, docname: str) -> None:
     try:
         assert page.title(), f"{docname}: the page has no title"
         broken_images = page.eval_on_selector_all(
-            "article img", "imgs => imgs.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
+            "article img",
+            "imgs => imgs.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)",
         )
         assert not broken_images, f"{docname}: images that did not load: {broken_images}"
         links = page.eval_on_selector_all("article a[href]", "links => links.map(a => a.href)")
         missing = sorted(
-            {link for link in links if link.startswith(site_url) and not link.endswith(".pdf")  # test_pdf.py's
-             and not (SITE / urlparse(link).path.lstrip("/")).is_file()}
+            {
+                link
+                for link in links
+                if link.startswith(site_url)
+                and not link.endswith(".pdf")  # test_pdf.py's
+                and not (SITE / urlparse(link).path.lstrip("/")).is_file()
+            }
         )
         assert not missing, f"{docname}: internal links to pages that do not exist: {missing}"
         if page.locator("article .math").count():
-            page.wait_for_selector("article mjx-container", timeout=15000)  # MathJax, served with the site, typeset
+            page.wait_for_selector(
+                "article mjx-container", timeout=15000
+            )  # MathJax, served with the site, typeset
         check_layout(page, docname)
         if docname.startswith("chapters/"):
             check_chapter(page, docname)
@@ -134,7 +165,9 @@ def test_page_reads_cleanly(browser, site_url: str, docname: str) -> None:
 
 @pytest.mark.parametrize("docname", toc_pages())
 def test_page_fits_a_phone(browser, site_url: str, docname: str) -> None:
-    page, problems = open_page(browser, urljoin(site_url, f"{docname}.html"), width=PHONE_WIDTH, height=812)
+    page, problems = open_page(
+        browser, urljoin(site_url, f"{docname}.html"), width=PHONE_WIDTH, height=812
+    )
     try:
         check_layout(page, docname)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -151,25 +184,34 @@ CUT_OFF_TABLES = """() => {
   const right = article.getBoundingClientRect().right + 1;
   const scrolls = e => ['auto', 'scroll'].includes(getComputedStyle(e).overflowX);
   return [...article.querySelectorAll('table')].filter(table => {
-    for (let e = table; e && e !== article; e = e.parentElement) if (scrolls(e)) return e.getBoundingClientRect().right > right;
+    for (let e = table; e && e !== article; e = e.parentElement)
+      if (scrolls(e)) return e.getBoundingClientRect().right > right;
     return table.getBoundingClientRect().right > right;
   }).map(t => (t.innerText || '').slice(0, 60));
 }"""
 # Search boxes and buttons a reader can see: the sidebar's box, or on a phone the header's button.
 VISIBLE_SEARCH = """() => [...document.querySelectorAll('button.search-button__button')]
-  .filter(e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0 && getComputedStyle(e).visibility !== 'hidden'; })
+  .filter(e => {
+    const r = e.getBoundingClientRect();
+    return r.width > 0 && r.height > 0 && getComputedStyle(e).visibility !== 'hidden';
+  })
   .length"""
 
 
 def check_layout(page, docname: str) -> None:
-    """At the page's width: no top band, one search box, no table cut off, nothing wider than the screen."""
+    """At the page's width: no top band, one search box, no table cut off, nothing wider than the
+    screen."""
     width = page.viewport_size["width"]
     where = f"{docname} at {width} px"
-    assert not page.locator("header.bd-header").is_visible(), f"{where}: the theme's top band is shown"
+    assert not page.locator("header.bd-header").is_visible(), (
+        f"{where}: the theme's top band is shown"
+    )
     assert page.evaluate(VISIBLE_SEARCH) == 1, f"{where}: not exactly one search box"
     cut = page.evaluate(CUT_OFF_TABLES)
     assert not cut, f"{where}: tables cut off at the right: {cut}"
-    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
     assert overflow <= 1, f"{where}: the page is {overflow} px wider than the screen"
 
 
@@ -184,48 +226,72 @@ def check_chapter(page, docname: str) -> None:
     assert solution.count() == 1, f"{docname}: no hidden solution"
     content = solution.locator("section").first
     assert not content.is_visible(), f"{docname}: the first solution is not hidden"
-    solution.locator(":scope > .admonition-title").click()  # its own title, not one of an admonition inside
+    solution.locator(
+        ":scope > .admonition-title"
+    ).click()  # its own title, not one of an admonition inside
     content.wait_for(state="visible", timeout=5000)
     solution.scroll_into_view_if_needed()
     page.screenshot(path=str(SCREENSHOTS / f"{stem}-solution.png"))
 
 
 def smallest_figure_text_px() -> float:
-    """The smallest axis text of the house style (ticks, labels, legend), in pixels of the saved image."""
+    """The smallest axis text of the house style (ticks, labels, legend), in pixels of the saved
+    image."""
     with matplotlib.rc_context():
         use_house_style()
         params = matplotlib.rcParams
-        sizes = [FontProperties(size=params[key]).get_size_in_points()
-                 for key in ("axes.labelsize", "xtick.labelsize", "ytick.labelsize", "legend.fontsize")]
+        sizes = [
+            FontProperties(size=params[key]).get_size_in_points()
+            for key in ("axes.labelsize", "xtick.labelsize", "ytick.labelsize", "legend.fontsize")
+        ]
         return min(sizes) * params["savefig.dpi"] / 72
 
 
-# Chapters whose multi-panel figures are wider than the house style's 7 inches, so that the text column
-# shrinks their text below the body's; each moves to one panel per house-size figure (or fewer panels per
-# row) in its rewrite, and then leaves this set.
-SMALL_FIGURE_TEXT_PENDING = {"chapters/01_chinchilla", "chapters/02_epoch", "chapters/03_kaplan",
-                             "chapters/04_overtraining", "chapters/05_inference", "chapters/06_vocabulary",
-                             "chapters/07_annealing", "chapters/08_constrained", "chapters/09_fitting"}
+# Chapters whose multi-panel figures are wider than the house style's 7 inches, so that the text
+# column shrinks their text below the body's; each moves to one panel per house-size figure (or
+# fewer panels per row) in its rewrite, and then leaves this set.
+SMALL_FIGURE_TEXT_PENDING = {
+    "chapters/01_chinchilla",
+    "chapters/02_epoch",
+    "chapters/03_kaplan",
+    "chapters/04_overtraining",
+    "chapters/05_inference",
+    "chapters/06_vocabulary",
+    "chapters/07_annealing",
+    "chapters/08_constrained",
+    "chapters/09_fitting",
+}
 
 
 @pytest.mark.parametrize(
     "docname",
-    [pytest.param(name, marks=pytest.mark.xfail(reason="wide multi-panel figures"))
-     if name in SMALL_FIGURE_TEXT_PENDING else name for name in toc_pages() if name.startswith("chapters/")],
+    [
+        pytest.param(name, marks=pytest.mark.xfail(reason="wide multi-panel figures", strict=True))
+        if name in SMALL_FIGURE_TEXT_PENDING
+        else name
+        for name in toc_pages()
+        if name.startswith("chapters/")
+    ],
 )
 def test_figure_text_is_at_least_body_size(browser, site_url: str, docname: str) -> None:
-    """Axis labels, ticks and legends of every figure are at least the body text's size as displayed."""
+    """Axis labels, ticks and legends of every figure are at least the body text's size as
+    displayed."""
     page, _ = open_page(browser, urljoin(site_url, f"{docname}.html"))
     try:
-        body = page.evaluate("parseFloat(getComputedStyle(document.querySelector('article p')).fontSize)")
+        body = page.evaluate(
+            "parseFloat(getComputedStyle(document.querySelector('article p')).fontSize)"
+        )
         scales = page.eval_on_selector_all(
-            "article .cell_output img", "imgs => imgs.map(i => i.getBoundingClientRect().width / i.naturalWidth)"
+            "article .cell_output img",
+            "imgs => imgs.map(i => i.getBoundingClientRect().width / i.naturalWidth)",
         )
     finally:
         page.close()
     smallest = smallest_figure_text_px()
     small = [round(smallest * scale, 1) for scale in scales if smallest * scale < body - 0.05]
-    assert not small, f"{docname}: figure text of {small} px at the displayed width, under the body's {body} px"
+    assert not small, (
+        f"{docname}: figure text of {small} px at the displayed width, under the body's {body} px"
+    )
 
 
 def test_book_scorecard_lists_every_chapter(browser, site_url: str) -> None:
@@ -235,31 +301,41 @@ def test_book_scorecard_lists_every_chapter(browser, site_url: str) -> None:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "scorecard.png"), full_page=True)
         summary = page.locator("div.book-scorecard table").first
-        assert summary.locator("tbody tr").count() == len(chapters), "book scorecard: one row per chapter expected"
+        assert summary.locator("tbody tr").count() == len(chapters), (
+            "book scorecard: one row per chapter expected"
+        )
         assert not problems, "book/scorecard: " + "; ".join(problems)
     finally:
         page.close()
 
 
-# ---- the training-run planner (book/planner.md) ------------------------------------------------------
+# ---- the training-run planner (book/planner.md)
+# ------------------------------------------------------
 
 PLANNER = "book/planner.html"
 PLANNER_RTOL = 1e-6
 INTERVAL_LAW = "besiroglu2024"  # the law whose bootstrap draws the page carries
 BUDGETS = np.logspace(19, 27, 20)
-INFERENCE = list(zip(np.logspace(20, 26, 20), np.logspace(14, 9, 20)))  # (budget, lifetime inference tokens)
+INFERENCE = list(
+    zip(np.logspace(20, 26, 20), np.logspace(14, 9, 20))
+)  # (budget, lifetime inference tokens)
 
 
 def planner_rows(page) -> dict[str, dict[str, float | None]]:
-    """{law name: {data-field: plain number}} of the result tables; a field without a number maps to None."""
+    """{law name: {data-field: plain number}} of the result tables; a field without a number maps
+    to None."""
     rows = page.eval_on_selector_all(
         "#planner-results tr[data-law]",
-        """rows => rows.map(r => [r.dataset.law, Object.fromEntries([...r.querySelectorAll('[data-field]')]
-              .map(c => [c.dataset.field, c.hasAttribute('data-value') ? c.dataset.value : null]))])""",
+        """rows => rows.map(r => [r.dataset.law, Object.fromEntries(
+              [...r.querySelectorAll('[data-field]')].map(
+                c => [c.dataset.field,
+                      c.hasAttribute('data-value') ? c.dataset.value : null]))])""",
     )
     merged: dict[str, dict[str, float | None]] = {}
     for law, fields in rows:
-        merged.setdefault(law, {}).update({k: None if v is None else float(v) for k, v in fields.items()})
+        merged.setdefault(law, {}).update(
+            {k: None if v is None else float(v) for k, v in fields.items()}
+        )
     return merged
 
 
@@ -292,18 +368,29 @@ def test_planner_shows_every_law_and_rule(planner) -> None:
 
 def test_planner_budgets_match_the_library(planner) -> None:
     rules = hoffmann_rules()
-    epoch = budget_table(LAWS[INTERVAL_LAW], BUDGETS, theta=besiroglu2024.bootstrap().theta, level=0.8)
+    epoch = budget_table(
+        LAWS[INTERVAL_LAW], BUDGETS, theta=besiroglu2024.bootstrap().theta, level=0.8
+    )
     for i, flops in enumerate(BUDGETS):
         set_planner(planner, flops=repr(float(flops)))
         rows = planner_rows(planner)
         for name, law in LAWS.items():
             N, D = law.compute_optimal(flops)
-            assert_close(f"{name} at {flops:.3g} FLOP", rows[name],
-                         {"params": N, "tokens": D, "tokens_per_param": D / N, "loss": law.loss(N, D)})
+            assert_close(
+                f"{name} at {flops:.3g} FLOP",
+                rows[name],
+                {"params": N, "tokens": D, "tokens_per_param": D / N, "loss": law.loss(N, D)},
+            )
         for name, rule in rules.items():
             N, D = rule.compute_optimal(flops)
-            assert_close(f"{name} at {flops:.3g} FLOP", rows[name], {"params": N, "tokens": D, "tokens_per_param": D / N})
-        bounds = {f"{q}_{side}": epoch[f"{q}_{side}"][i] for q in QUANTITIES for side in ("low", "high")}
+            assert_close(
+                f"{name} at {flops:.3g} FLOP",
+                rows[name],
+                {"params": N, "tokens": D, "tokens_per_param": D / N},
+            )
+        bounds = {
+            f"{q}_{side}": epoch[f"{q}_{side}"][i] for q in QUANTITIES for side in ("low", "high")
+        }
         assert_close(f"{INTERVAL_LAW} interval at {flops:.3g} FLOP", rows[INTERVAL_LAW], bounds)
 
 
@@ -316,8 +403,17 @@ def test_planner_target_losses_match_the_library(planner) -> None:
         rows = planner_rows(planner)
         for name, law in LAWS.items():
             N, D = compute_optimal_for_loss(law, loss)
-            assert_close(f"{name} at loss {loss:.4g}", rows[name],
-                         {"params": N, "tokens": D, "tokens_per_param": D / N, "loss": loss, "flops": 6 * N * D})
+            assert_close(
+                f"{name} at loss {loss:.4g}",
+                rows[name],
+                {
+                    "params": N,
+                    "tokens": D,
+                    "tokens_per_param": D / N,
+                    "loss": loss,
+                    "flops": 6 * N * D,
+                },
+            )
         for name in hoffmann_rules():
             assert set(rows[name]) == {"note"}, f"{name}: a rule of thumb cannot start from a loss"
 
@@ -328,9 +424,16 @@ def test_planner_inference_optimum_matches_the_library(planner) -> None:
         rows = planner_rows(planner)
         for name, law in LAWS.items():
             N, D = inference_optimal(law, law.optimal_loss(flops), tokens)
-            assert_close(f"{name} at {flops:.3g} FLOP, {tokens:.3g} inference tokens", rows[name],
-                         {"inference_params": N, "inference_train_tokens": D, "inference_tokens_per_param": D / N,
-                          "total_flops": total_flops(N, D, tokens)})
+            assert_close(
+                f"{name} at {flops:.3g} FLOP, {tokens:.3g} inference tokens",
+                rows[name],
+                {
+                    "inference_params": N,
+                    "inference_train_tokens": D,
+                    "inference_tokens_per_param": D / N,
+                    "total_flops": total_flops(N, D, tokens),
+                },
+            )
 
 
 @pytest.mark.parametrize(
@@ -347,23 +450,34 @@ def test_planner_inference_optimum_matches_the_library(planner) -> None:
         ("planner-loss", "1.0", "irreducible loss"),
     ],
 )
-def test_planner_refuses_bad_input_next_to_the_field(planner, field: str, text: str, message: str) -> None:
+def test_planner_refuses_bad_input_next_to_the_field(
+    planner, field: str, text: str, message: str
+) -> None:
     set_planner(planner, flops="1e24")
     planner.fill(f"#{field}", text)
     note = planner.locator(f"#{field}-error")
     assert message in note.inner_text(), f"{field} = {text!r}: message {note.inner_text()!r}"
     assert note.is_visible()
     box, input_box = note.bounding_box(), planner.locator(f"#{field}").bounding_box()
-    assert abs(box["x"] - input_box["x"]) < 5 and 0 <= box["y"] - input_box["y"] < 80, "message not next to its field"
+    assert abs(box["x"] - input_box["x"]) < 5 and 0 <= box["y"] - input_box["y"] < 80, (
+        "message not next to its field"
+    )
     assert planner.locator("#planner-results tr").count() == 0, "a plan was shown for bad input"
     assert "NaN" not in planner.locator("article").inner_text()
     set_planner(planner, flops="1e24")
     assert note.inner_text() == "" and planner.locator("#planner-results tr[data-law]").count() > 0
 
 
-@pytest.mark.parametrize(("name", "width", "scheme"), [("light", 1280, "light"), ("dark", 1280, "dark"), ("phone", 375, "light")])
-def test_planner_reads_in_both_themes_and_on_a_phone(browser, site_url: str, name: str, width: int, scheme: str) -> None:
-    page, problems = open_page(browser, urljoin(site_url, PLANNER), width=width, height=812, color_scheme=scheme)
+@pytest.mark.parametrize(
+    ("name", "width", "scheme"),
+    [("light", 1280, "light"), ("dark", 1280, "dark"), ("phone", 375, "light")],
+)
+def test_planner_reads_in_both_themes_and_on_a_phone(
+    browser, site_url: str, name: str, width: int, scheme: str
+) -> None:
+    page, problems = open_page(
+        browser, urljoin(site_url, PLANNER), width=width, height=812, color_scheme=scheme
+    )
     try:
         set_planner(page, flops="1e24", inference="1e13")
         page.wait_for_selector("#planner-results tr[data-law]")
@@ -372,8 +486,12 @@ def test_planner_reads_in_both_themes_and_on_a_phone(browser, site_url: str, nam
             "#planner-results td[data-field=params]",
             "c => [getComputedStyle(c).color, getComputedStyle(document.body).backgroundColor]",
         )
-        assert abs(luminance(text) - luminance(background)) > 0.5, f"{name}: text {text} on {background}"
-        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert abs(luminance(text) - luminance(background)) > 0.5, (
+            f"{name}: text {text} on {background}"
+        )
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
         assert overflow <= 1, f"{name}: the page is {overflow} px wider than the screen"
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"planner-{name}.png"), full_page=True)
@@ -388,20 +506,34 @@ def luminance(css_color: str) -> float:
     return (0.2126 * red + 0.7152 * green + 0.0722 * blue) / 255
 
 
-# ---- one number style in tables -----------------------------------------------------------------------
+# ---- one number style in tables
+# -----------------------------------------------------------------------
 
-RAW_NUMBER = re.compile(r"<td[^>]*>\s*[-+]?\d+(?:\.\d+)?e[-+]?\d+\s*</td>")  # a cell that is only `4.1297e+10`
-# Chapters written before scaling_core.formatting existed still print numbers as Python shows them; each
-# adopts the book's style (41.3 B, 1.0×10²⁴ FLOP) in its rewrite, and then leaves this set.
-RAW_NUMBERS_PENDING = {"chapters/01_chinchilla", "chapters/02_epoch", "chapters/04_overtraining",
-                       "chapters/05_inference", "chapters/06_vocabulary", "chapters/07_annealing",
-                       "chapters/08_constrained", "chapters/09_fitting"}
+RAW_NUMBER = re.compile(
+    r"<td[^>]*>\s*[-+]?\d+(?:\.\d+)?e[-+]?\d+\s*</td>"
+)  # a cell that is only `4.1297e+10`
+# Chapters written before scaling_core.formatting existed still print numbers as Python shows them;
+# each adopts the book's style (41.3 B, 1.0×10²⁴ FLOP) in its rewrite, and then leaves this set.
+RAW_NUMBERS_PENDING = {
+    "chapters/01_chinchilla",
+    "chapters/02_epoch",
+    "chapters/04_overtraining",
+    "chapters/05_inference",
+    "chapters/06_vocabulary",
+    "chapters/07_annealing",
+    "chapters/08_constrained",
+    "chapters/09_fitting",
+}
 
 
 @pytest.mark.parametrize(
     "docname",
-    [pytest.param(name, marks=pytest.mark.xfail(reason="still prints raw numbers")) if name in RAW_NUMBERS_PENDING
-     else name for name in toc_pages()],
+    [
+        pytest.param(name, marks=pytest.mark.xfail(reason="still prints raw numbers", strict=True))
+        if name in RAW_NUMBERS_PENDING
+        else name
+        for name in toc_pages()
+    ],
 )
 def test_tables_print_numbers_in_the_book_style(docname: str) -> None:
     page = SITE / f"{docname}.html"

@@ -25,7 +25,9 @@ def _drop_duplicate_scripts(
         if key not in seen:
             seen.add(key)
             unique.append(script)
-    context["script_files"][:] = unique  # in place: later handlers add page scripts to this same list
+    context["script_files"][:] = (
+        unique  # in place: later handlers add page scripts to this same list
+    )
 
 
 def setup(app: Sphinx) -> dict[str, object]:

@@ -1,9 +1,10 @@
 """Sphinx extension: the planner page's data, written from scaling_core at build time.
 
-`_static/planner-data.js` sets `window.PLANNER_DATA`: every law the command line knows (its constants and
-the chapter that establishes it), Hoffmann's approach-1 and -2 rules of thumb, and the bootstrap draws of
-Epoch's refit. The page's script, `_static/planner.js`, computes from these alone, so no constant is typed
-twice. Both scripts and the page's style sheet are added to the planner page only.
+`_static/planner-data.js` sets `window.PLANNER_DATA`: every law the command line knows (its
+constants and the chapter that establishes it), Hoffmann's approach-1 and -2 rules of thumb, and the
+bootstrap draws of Epoch's refit. The page's script, `_static/planner.js`, computes from these
+alone, so no constant is typed twice. Both scripts and the page's style sheet are added to the
+planner page only.
 """
 
 from __future__ import annotations
@@ -40,12 +41,26 @@ def planner_data() -> dict[str, object]:
     return {
         "default_law": _default_law(),
         "laws": [
-            {"name": name, "title": law.name, "chapter": CHAPTERS.get(name),
-             "E": law.E, "A": law.A, "B": law.B, "alpha": law.alpha, "beta": law.beta}
+            {
+                "name": name,
+                "title": law.name,
+                "chapter": CHAPTERS.get(name),
+                "E": law.E,
+                "A": law.A,
+                "B": law.B,
+                "alpha": law.alpha,
+                "beta": law.beta,
+            }
             for name, law in LAWS.items()
         ],
         "rules": [
-            {"name": name, "title": rule.name, "chapter": CHAPTERS.get(name), "a": rule.a, "G": rule.G}
+            {
+                "name": name,
+                "title": rule.name,
+                "chapter": CHAPTERS.get(name),
+                "a": rule.a,
+                "G": rule.G,
+            }
             for name, rule in hoffmann_rules().items()
         ],
         "bootstrap": {
@@ -53,7 +68,8 @@ def planner_data() -> dict[str, object]:
             "level": LEVEL,
             "resamples": len(boot.theta),
             "seed": besiroglu2024.SEED,
-            "theta": boot.theta.tolist(),  # rows (log A, log B, log E, alpha, beta); NaN marks a failed refit
+            # rows (log A, log B, log E, alpha, beta); NaN marks a failed refit
+            "theta": boot.theta.tolist(),
         },
     }
 
@@ -68,7 +84,9 @@ def _write_data(app: Sphinx, exception: Exception | None) -> None:
     target.write_text(f"window.PLANNER_DATA = {text};\n", encoding="utf-8")
 
 
-def _add_page_assets(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: object) -> None:
+def _add_page_assets(
+    app: Sphinx, pagename: str, templatename: str, context: dict, doctree: object
+) -> None:
     if pagename == PAGE:
         app.add_js_file("planner-data.js")
         app.add_js_file("planner.js")

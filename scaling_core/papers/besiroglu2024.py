@@ -1,4 +1,5 @@
-"""Besiroglu et al. (2024), Epoch's replication of Chinchilla: the runs they fitted and their bootstrap."""
+"""Besiroglu et al. (2024), Epoch's replication of Chinchilla: the runs they fitted and their
+bootstrap."""
 
 from __future__ import annotations
 
@@ -12,8 +13,11 @@ SEED = 42
 
 
 def bootstrap(n_resamples: int = RESAMPLES, seed: int = SEED) -> ChinchillaBootstrap:
-    """The bootstrap of the summed-Huber refit on Epoch's 240 runs (the 245 extracted points minus the five
-    highest losses they leave out), resampled with a seeded generator: the same draws on every run."""
+    """The bootstrap of the summed-Huber refit on Epoch's 240 runs (the 245 extracted points minus
+    the five highest losses they leave out), resampled with a seeded generator: the same draws on
+    every run."""
     points = load("epoch_points")
     runs = points[~points["excluded"]]
-    return bootstrap_chinchilla(runs.N, runs.D, runs.loss, n_resamples=n_resamples, rng=np.random.default_rng(seed))
+    return bootstrap_chinchilla(
+        runs.N, runs.D, runs.loss, n_resamples=n_resamples, rng=np.random.default_rng(seed)
+    )
