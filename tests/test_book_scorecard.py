@@ -17,6 +17,7 @@ from pathlib import Path
 import jupytext
 import pytest
 from nbclient import NotebookClient
+from notebooks import MYST_HEADER
 
 ROOT = Path(__file__).resolve().parents[1]
 JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
@@ -42,17 +43,9 @@ chapters:
   - file: chapters/01_sample
   - file: scorecard
 """
-CHAPTER = """---
-jupytext:
-  text_representation:
-    extension: .md
-    format_name: myst
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
----
-
+CHAPTER = (
+    MYST_HEADER
+    + """
 # A sample chapter
 
 ```{{code-cell}} ipython3
@@ -70,6 +63,7 @@ card.check()
 print("the exercises ran")
 ```
 """
+)
 
 
 def make_book(folder: Path, delta: float) -> Path:

@@ -9,40 +9,24 @@ import subprocess
 import sys
 from pathlib import Path
 
+from notebooks import MYST_HEADER
+
 ROOT = Path(__file__).resolve().parents[1]
 
-HEADER = """---
-jupytext:
-  text_representation:
-    extension: .md
-    format_name: myst
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
----
-"""
 
-
-def run_pytest_on(tmp_path: Path, body: str) -> subprocess.CompletedProcess[str]:
+def run_pytest_on(
+    tmp_path: Path, body: str, *options: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     shutil.copy(ROOT / "conftest.py", tmp_path / "conftest.py")
-    (tmp_path / "sample.md").write_text(HEADER + body, encoding="utf-8")
+    (tmp_path / "sample.md").write_text(MYST_HEADER + body, encoding="utf-8")
+    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--nbval-lax"]
     return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-p",
-            "no:cacheprovider",
-            "--nbval-lax",
-            "--nbval-current-env",
-            "-q",
-            "sample.md",
-        ],
+        [*command, "--nbval-current-env", "-q", *options, "sample.md"],
         cwd=tmp_path,
         capture_output=True,
         text=True,
         timeout=300,
+        env=env,
     )
 
 
@@ -85,47 +69,11 @@ def test_cells_after_a_failure_are_skipped_with_its_cell_named(tmp_path: Path) -
     assert result.returncode == 1
     assert "1 failed, 1 passed, 2 skipped" in result.stdout
     assert "first error" in result.stdout and "NameError" not in result.stdout
-    verbose = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-p",
-            "no:cacheprovider",
-            "--nbval-lax",
-            "--nbval-current-env",
-            "-rs",
-            "-q",
-            "sample.md",
-        ],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    verbose = run_pytest_on(tmp_path, body, "-rs")
     assert "after the failure in cell 1" in verbose.stdout
 
 
 def test_tests_never_run_in_exploration_mode(tmp_path: Path) -> None:
     body = "```{code-cell}\nimport os\nassert 'SCALING_CORE_EXPLORE' not in os.environ\n```\n"
-    shutil.copy(ROOT / "conftest.py", tmp_path / "conftest.py")
-    (tmp_path / "sample.md").write_text(HEADER + body, encoding="utf-8")
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-p",
-            "no:cacheprovider",
-            "--nbval-lax",
-            "--nbval-current-env",
-            "-q",
-            "sample.md",
-        ],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "SCALING_CORE_EXPLORE": "1"},
-    )
+    result = run_pytest_on(tmp_path, body, env={**os.environ, "SCALING_CORE_EXPLORE": "1"})
     assert result.returncode == 0, result.stdout + result.stderr

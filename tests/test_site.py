@@ -521,7 +521,6 @@ RAW_NUMBERS_PENDING = {
     "chapters/05_inference",
     "chapters/06_vocabulary",
     "chapters/07_annealing",
-    "chapters/08_constrained",
     "chapters/09_fitting",
 }
 
