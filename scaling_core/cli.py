@@ -391,7 +391,8 @@ _WIDE = {
 def _fit_warnings(
     runs, fit, boot
 ) -> list[str]:  # runs: DataFrame; boot: ChinchillaBootstrap or None
-    from .fit.chinchilla import design_warnings, term_warnings
+    from .fit.chinchilla import term_warnings
+    from .fit.runs import design_warnings
 
     warnings = design_warnings(runs["N"], runs["D"]) + term_warnings(
         fit.law, runs["N"], runs["D"], runs["loss"]

@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 from scipy.optimize import minimize
 
 from scaling_core.fit import chinchilla_objective, fit_chinchilla, hoffmann_grid
-from scaling_core.fit.chinchilla import validate_runs, variable_projection_starts
+from scaling_core.fit.chinchilla import variable_projection_starts
 from scaling_core.fit.multistart import inverse_hessian_at, minimize_batch
+from scaling_core.fit.runs import validate_runs
 from scaling_core.laws import BESIROGLU_2024, HOFFMANN_2022_UNROUNDED, ChinchillaLaw
 
 TRUE_THETA = np.array(

@@ -10,6 +10,7 @@ re-exported here.
 - `least_squares`: batched Levenberg–Marquardt for least-squares fits, polished by MINPACK.
 - `scipy_bfgs`: scipy's BFGS step for step on many problems at once (its exact stopping points).
 - `huber`: the Huber loss and its derivative.
+- `runs`: checks on a set of runs before a fit: what cannot determine a law, and what barely does.
 - `result`: the result every fit of a paper's law returns (law, parameters, objective, ...).
 - `report`: the fit report (the items of the (Mis)fitting checklist).
 - `isoflop`: approach 2, the size at the minimum of each IsoFLOP curve (parabola or Akima).

@@ -33,10 +33,10 @@ from .chinchilla import (
     chinchilla_objective,
     fit_chinchilla,
     law_from_theta,
-    validate_runs,
 )
 from .multistart import inverse_hessian_at, minimize_batch
 from .report import FitReport
+from .runs import validate_runs
 from .scipy_bfgs import scipy_bfgs_batch
 
 COLUMNS = ("E", "A", "B", "alpha", "beta", "a")  # the columns of `ChinchillaBootstrap.params()`

@@ -25,6 +25,7 @@ from .._typing import FloatArray
 from ..laws import ChinchillaLaw
 from .huber import huber
 from .report import FitReport
+from .runs import validate_runs
 
 VARPRO_EXPONENTS = np.linspace(0.05, 0.95, 32)
 """Default scan of α and of β (32² pairs, as Open-Athena's VPNLS)."""
@@ -195,7 +196,6 @@ def fit_variable_projection(
     (every scan pair costs an inner solve: pass a coarser scan). `start` = (α, β) skips the scan
     (e.g. a bootstrap refit warm-started at the full-data optimum).
     """
-    from .chinchilla import validate_runs  # here: chinchilla imports this module for its starts
 
     N, D, loss = validate_runs(N, D, loss)
     w = None if weights is None else np.asarray(weights, dtype=float)
