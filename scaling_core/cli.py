@@ -70,14 +70,9 @@ def _constants(name: str, law: ChinchillaLaw) -> dict[str, object]:
 
 def _row_constants(law: ChinchillaLaw) -> dict[str, object]:
     """The constants of a law in a `--law all` row (the row is keyed by the law's name)."""
-    return {
-        "source": law.name,
-        "E": law.E,
-        "A": law.A,
-        "B": law.B,
-        "alpha": law.alpha,
-        "beta": law.beta,
-    }
+    constants = law.constants()
+    del constants["a"]  # a derived exponent, not a constant of the law
+    return {"source": law.name} | constants
 
 
 def _shown(value: object) -> str:

@@ -44,6 +44,17 @@ class ChinchillaLaw:
         """Exponent of N_opt ∝ C^a."""
         return self.beta / (self.alpha + self.beta)
 
+    def constants(self) -> dict[str, float]:
+        """E, A, B, alpha, beta and the allocation exponent a, by name (a table row, JSON)."""
+        return {
+            "E": self.E,
+            "A": self.A,
+            "B": self.B,
+            "alpha": self.alpha,
+            "beta": self.beta,
+            "a": self.a,
+        }
+
     @property
     def b(self) -> float:
         """Exponent of D_opt ∝ C^b."""

@@ -126,3 +126,15 @@ def test_optimal_size_law_is_vectorised_and_rejects_bad_input():
         KAPLAN_2020.optimal_params(-1.0)
     with pytest.raises(ValueError, match="OptimalSizeLaw.a"):
         OptimalSizeLaw(N_ref=1.0, C_ref=1.0, a=0.0)
+
+
+def test_constants_name_every_parameter_and_the_allocation_exponent() -> None:
+    constants = HOFFMANN_2022.constants()
+    assert constants == {
+        "E": HOFFMANN_2022.E,
+        "A": HOFFMANN_2022.A,
+        "B": HOFFMANN_2022.B,
+        "alpha": HOFFMANN_2022.alpha,
+        "beta": HOFFMANN_2022.beta,
+        "a": HOFFMANN_2022.beta / (HOFFMANN_2022.alpha + HOFFMANN_2022.beta),
+    }
