@@ -447,7 +447,9 @@ def fit_vocabulary_law(
         if len(order) == 0:
             raise ValueError("the objective is not finite at any start; give other starts")
         runs = minimize_batch(objective, grid[order], ftol=tol, gtol=tol, max_iterations=20_000)
-    rows = [[*x, f, relative_mse(loss, _predict(x, data))] for x, f in zip(runs.x, runs.fun)]
+    rows = [
+        [*x, f, relative_mse(loss, _predict(x, *data[:3])[0])] for x, f in zip(runs.x, runs.fun)
+    ]
     successes = runs.converged
     candidates = np.array(rows)
     low, high = (0.0, np.inf) if exponent_bounds is None else exponent_bounds
@@ -478,9 +480,11 @@ def _vocabulary_fit(
     )
 
 
-def _predict(theta: FloatArray, data: tuple) -> FloatArray:
-    log_n, log_nv, log_d, _, _ = data
-    a1, a2, b, e, alpha2, beta = theta
+def _predict(
+    theta: ArrayLike, log_n: FloatArray, log_nv: FloatArray, log_d: FloatArray
+) -> FloatArray:
+    """Predicted L_u for a (6,) or (k, 6) batch of vectors (a1, a2, b, e, α2, β): (k, points)."""
+    a1, a2, b, e, alpha2, beta = (column[:, None] for column in np.atleast_2d(theta).T)
     return (
         np.exp(a1 - beta * log_n)
         + np.exp(a2 - alpha2 * log_nv)
@@ -630,16 +634,8 @@ def fit_vocabulary_law_as_released(
         np.log(D / TOKEN_UNIT),
     )
 
-    def predict(
-        theta: FloatArray,
-    ) -> FloatArray:  # (k, 6) rows (a1, a2, b, e, α2, β) -> (k, points)
-        a1, a2, b, e, alpha2, beta = (column[:, None] for column in np.atleast_2d(theta).T)
-        return (
-            np.exp(a1 - beta * log_n)
-            + np.exp(a2 - alpha2 * log_nv)
-            + np.exp(b - beta * log_d)
-            - np.exp(e)
-        )
+    def predict(theta: FloatArray) -> FloatArray:
+        return _predict(theta, log_n, log_nv, log_d)
 
     def objective(theta: FloatArray) -> FloatArray:
         return np.sum(scipy_huber(delta, predict(theta) - loss), axis=1)
