@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.ticker import LogLocator
 from numpy.typing import ArrayLike
 
@@ -17,6 +18,8 @@ PALETTE = "colorblind"
 # least the site's 16-px body text when a 7-inch figure is shrunk to the text column (about 0.9 of
 # its width).
 FONT_SCALE = 1.2
+FIGURE_WIDTH = 7.0
+"""Inches: the widest a figure may be and keep its text at the body's size in the text column."""
 
 
 TABLE_DIGITS = 6
@@ -31,7 +34,7 @@ def use_house_style() -> None:
     sns.set_theme(context="notebook", style="whitegrid", palette=PALETTE, font_scale=FONT_SCALE)
     plt.rcParams.update(
         {
-            "figure.figsize": (7.0, 4.3),
+            "figure.figsize": (FIGURE_WIDTH, 4.3),
             "figure.dpi": 110,
             "savefig.dpi": 110,
             "figure.facecolor": "white",
@@ -42,6 +45,32 @@ def use_house_style() -> None:
             "figure.constrained_layout.use": True,
         }
     )
+
+
+def panels(
+    count: int, *, per_row: int = 2, height: float = 3.4, **subplot_kw: object
+) -> tuple[Figure, list[Axes]]:
+    """`count` panels, at most `per_row` side by side, in a figure of the house width.
+
+    Panels wrap onto further rows instead of widening the figure, which the page would shrink
+    (text and all) to the text column. `height` is one row's height in inches; `subplot_kw` goes
+    to `plt.subplots` (`sharex`, `sharey`, `gridspec_kw`, ...).
+    """
+    if not (isinstance(count, int) and count >= 1):
+        raise ValueError(f"count must be a positive number of panels, got {count!r}")
+    if not (isinstance(per_row, int) and per_row >= 1):
+        raise ValueError(f"per_row must be a positive number of panels, got {per_row!r}")
+    if not (np.isfinite(height) and height > 0):
+        raise ValueError(f"height must be a positive number of inches, got {height!r}")
+    columns = min(count, per_row)
+    rows = -(-count // columns)
+    fig, grid = plt.subplots(
+        rows, columns, figsize=(FIGURE_WIDTH, height * rows), squeeze=False, **subplot_kw
+    )
+    axes = list(grid.ravel())
+    for spare in axes[count:]:
+        spare.remove()
+    return fig, axes[:count]
 
 
 def log_axes(ax: Axes, x: bool = True, y: bool = False) -> Axes:
