@@ -8,11 +8,9 @@ plain decimal with a fixed number of significant digits.
 from __future__ import annotations
 
 import math
-import re
 
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 _COUNT_SUFFIXES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K"))
-_E_NOTATION = re.compile(r"([-+]?)(\d+(?:\.\d*)?)[eE]([-+]?\d+)")
 
 
 def _non_finite(value: float) -> str | None:
@@ -78,15 +76,3 @@ def format_count(value: float, digits: int = 3) -> str:
 def format_flops(value: float, digits: int = 2) -> str:
     """A compute budget: 1.0×10²⁴ FLOP."""
     return f"{format_scientific(value, digits)} FLOP"
-
-
-def format_printed(text: str) -> str:
-    """A number exactly as a paper printed it, in the book's style: e-notation becomes m×10ⁿ
-    with every printed digit of the mantissa kept (1.01827e-3 → 1.01827×10⁻³), so the printed
-    precision stays visible; any other text is returned unchanged."""
-    match = _E_NOTATION.fullmatch(text.strip())
-    if match is None:
-        return text
-    sign, mantissa, exponent = match.groups()
-    power = str(int(exponent)).translate(_SUPERSCRIPT)
-    return f"{'−' if sign == '-' else ''}{mantissa}×10{power}"

@@ -11,7 +11,6 @@ from scaling_core.formatting import (
     format_count,
     format_flops,
     format_number,
-    format_printed,
     format_scientific,
 )
 
@@ -56,18 +55,3 @@ def test_compact_drops_the_padding_of_round_mantissas_only() -> None:
     assert format_compact(4.1297e10) == "4.1297×10¹⁰"
     assert format_compact(0.347312) == "0.347312"
     assert format_compact(-2.5e-7) == "−2.5×10⁻⁷"
-
-
-@pytest.mark.parametrize(
-    ("printed", "text"),
-    [
-        ("1.01827e-3", "1.01827×10⁻³"),
-        ("1.69e-49", "1.69×10⁻⁴⁹"),
-        ("-2.50E+10", "−2.50×10¹⁰"),
-        ("6e18", "6×10¹⁸"),
-        ("477.8", "477.8"),
-        ("-0.0300", "-0.0300"),
-    ],
-)
-def test_printed_numbers_keep_their_digits_without_e_notation(printed: str, text: str) -> None:
-    assert format_printed(printed) == text

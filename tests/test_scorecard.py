@@ -61,14 +61,6 @@ def test_printed_precision_is_half_the_last_digit_and_can_fail(papers: Path) -> 
     assert card.claim("runs", 634773.4).ok
 
 
-def test_the_table_shows_a_printed_number_with_its_digits_and_without_e_notation(
-    papers: Path,
-) -> None:
-    card = Scorecard("99_sample", "Sample", papers=("sample",))
-    assert card.claim("gopher", 41e9).cells()["target"] == "40×10⁹"
-    assert card.claim("alpha", 0.347312).cells()["target"] == "0.34731"
-
-
 def test_a_tolerance_needs_its_basis_and_an_unknown_key_is_refused(papers: Path) -> None:
     card = Scorecard("99_sample", "Sample", papers=("sample",))
     with pytest.raises(ValueError, match="needs its basis"):
