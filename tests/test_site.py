@@ -259,7 +259,6 @@ SMALL_FIGURE_TEXT_PENDING = {
     "chapters/06_vocabulary",
     "chapters/07_annealing",
     "chapters/08_constrained",
-    "chapters/09_fitting",
 }
 
 
@@ -521,7 +520,6 @@ RAW_NUMBERS_PENDING = {
     "chapters/05_inference",
     "chapters/06_vocabulary",
     "chapters/07_annealing",
-    "chapters/09_fitting",
 }
 
 
