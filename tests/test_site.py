@@ -257,7 +257,6 @@ SMALL_FIGURE_TEXT_PENDING = {
     "chapters/04_overtraining",
     "chapters/05_inference",
     "chapters/06_vocabulary",
-    "chapters/09_fitting",
 }
 
 
@@ -518,7 +517,6 @@ RAW_NUMBERS_PENDING = {
     "chapters/04_overtraining",
     "chapters/05_inference",
     "chapters/06_vocabulary",
-    "chapters/09_fitting",
 }
 
 
