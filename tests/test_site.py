@@ -253,7 +253,6 @@ def smallest_figure_text_px() -> float:
 SMALL_FIGURE_TEXT_PENDING = {
     "chapters/01_chinchilla",
     "chapters/02_epoch",
-    "chapters/04_overtraining",
     "chapters/05_inference",
     "chapters/06_vocabulary",
     "chapters/07_annealing",
@@ -516,7 +515,6 @@ RAW_NUMBER = re.compile(
 RAW_NUMBERS_PENDING = {
     "chapters/01_chinchilla",
     "chapters/02_epoch",
-    "chapters/04_overtraining",
     "chapters/05_inference",
     "chapters/06_vocabulary",
     "chapters/07_annealing",
