@@ -255,9 +255,6 @@ SMALL_FIGURE_TEXT_PENDING = {
     "chapters/02_epoch",
     "chapters/05_inference",
     "chapters/06_vocabulary",
-    "chapters/07_annealing",
-    "chapters/08_constrained",
-    "chapters/09_fitting",
 }
 
 
@@ -517,8 +514,6 @@ RAW_NUMBERS_PENDING = {
     "chapters/02_epoch",
     "chapters/05_inference",
     "chapters/06_vocabulary",
-    "chapters/07_annealing",
-    "chapters/09_fitting",
 }
 
 
