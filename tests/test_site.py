@@ -251,8 +251,6 @@ def smallest_figure_text_px() -> float:
 # column shrinks their text below the body's; each moves to one panel per house-size figure (or
 # fewer panels per row) in its rewrite, and then leaves this set.
 SMALL_FIGURE_TEXT_PENDING = {
-    "chapters/03_kaplan",
-    "chapters/04_overtraining",
     "chapters/05_inference",
     "chapters/06_vocabulary",
 }
@@ -510,7 +508,6 @@ RAW_NUMBER = re.compile(
 # Chapters written before scaling_core.formatting existed still print numbers as Python shows them;
 # each adopts the book's style (41.3 B, 1.0×10²⁴ FLOP) in its rewrite, and then leaves this set.
 RAW_NUMBERS_PENDING = {
-    "chapters/04_overtraining",
     "chapters/05_inference",
     "chapters/06_vocabulary",
 }
