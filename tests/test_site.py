@@ -255,8 +255,6 @@ SMALL_FIGURE_TEXT_PENDING = {
     "chapters/02_epoch",
     "chapters/03_kaplan",
     "chapters/04_overtraining",
-    "chapters/05_inference",
-    "chapters/06_vocabulary",
     "chapters/07_annealing",
     "chapters/08_constrained",
     "chapters/09_fitting",
@@ -518,8 +516,6 @@ RAW_NUMBERS_PENDING = {
     "chapters/01_chinchilla",
     "chapters/02_epoch",
     "chapters/04_overtraining",
-    "chapters/05_inference",
-    "chapters/06_vocabulary",
     "chapters/07_annealing",
     "chapters/09_fitting",
 }
