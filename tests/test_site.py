@@ -255,9 +255,6 @@ SMALL_FIGURE_TEXT_PENDING = {
     "chapters/02_epoch",
     "chapters/03_kaplan",
     "chapters/04_overtraining",
-    "chapters/07_annealing",
-    "chapters/08_constrained",
-    "chapters/09_fitting",
 }
 
 
@@ -516,8 +513,6 @@ RAW_NUMBERS_PENDING = {
     "chapters/01_chinchilla",
     "chapters/02_epoch",
     "chapters/04_overtraining",
-    "chapters/07_annealing",
-    "chapters/09_fitting",
 }
 
 
