@@ -253,8 +253,6 @@ def smallest_figure_text_px() -> float:
 SMALL_FIGURE_TEXT_PENDING = {
     "chapters/01_chinchilla",
     "chapters/02_epoch",
-    "chapters/03_kaplan",
-    "chapters/04_overtraining",
 }
 
 
@@ -512,7 +510,6 @@ RAW_NUMBER = re.compile(
 RAW_NUMBERS_PENDING = {
     "chapters/01_chinchilla",
     "chapters/02_epoch",
-    "chapters/04_overtraining",
 }
 
 
