@@ -14,7 +14,7 @@ steps are of order one. The minima are the same.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from itertools import product
 
 import numpy as np
@@ -26,6 +26,7 @@ from ..laws import MUENNIGHOFF_2023, REPETITION_DECAYS, DataConstrainedLaw
 from .bootstrap import resample_counts
 from .huber import huber
 from .multistart import BatchMinimum, BatchObjective, minimize_batch
+from .report import FitReport, reports_fit
 
 PARAMETER_NAMES = ("rd_star", "rn_star")  # the order of θ
 MAX_ITERATIONS = (
@@ -164,8 +165,31 @@ class DataConstrainedFit:
     converged: bool
     objective_by_start: FloatArray
     ends_by_start: FloatArray  # (starts, 2): where each start's BFGS run ended, (R_D*, R_N*)
+    report: FitReport = field(repr=False, compare=False)
 
 
+def _report(
+    law: DataConstrainedLaw,
+    n_points: int,
+    starts: FloatArray,
+    default_starts: bool,
+    delta: float,
+    weighted: bool,
+) -> FitReport:
+    grid = "muennighoff_starts()" if default_starts else "given"
+    return FitReport(
+        form=f"L = E + A/N'^alpha + B/D'^beta (discounts: data {law.data_decay}, parameters "
+        f"{law.params_decay}); R_D*, R_N* fitted, the rest of {law.name} kept",
+        n_points=n_points,
+        objective=f"Huber (delta = {delta:g}) on log L, summed"
+        + (", runs weighted" if weighted else ""),
+        optimiser="batched BFGS on log R*, analytic gradient",
+        starts=f"{len(starts)} starts ({grid}), best kept",
+        flop_definition="not used (N, D and U given)",
+    )
+
+
+@reports_fit
 def fit_data_constrained(
     N: ArrayLike,
     D: ArrayLike,
@@ -185,6 +209,7 @@ def fit_data_constrained(
     and is reported as 0.
     """
     runs = data_constrained_runs(law, N, D, U, loss)
+    default_starts = starts is None
     starts = muennighoff_starts() if starts is None else np.array(starts, dtype=float, ndmin=2)
     if starts.shape[1:] != (2,):
         raise ValueError(f"starts must have two columns (R_D*, R_N*), got shape {starts.shape}")
@@ -207,6 +232,7 @@ def fit_data_constrained(
         converged=bool(result.converged[best]),
         objective_by_start=result.fun,
         ends_by_start=result.x,
+        report=_report(law, runs.size, starts, default_starts, delta, run_weights is not None),
     )
 
 
@@ -251,8 +277,10 @@ class DataConstrainedBootstrap:
     theta: FloatArray
     objective: FloatArray
     converged: NDArray[np.bool_]
+    report: FitReport = field(repr=False, compare=False)
 
 
+@reports_fit
 def bootstrap_data_constrained(
     N: ArrayLike,
     D: ArrayLike,
@@ -272,6 +300,7 @@ def bootstrap_data_constrained(
     runs = data_constrained_runs(law, N, D, U, loss)
     if n_resamples < 1:
         raise ValueError(f"n_resamples must be at least 1, got {n_resamples!r}")
+    default_starts = starts is None
     starts = muennighoff_starts() if starts is None else np.array(starts, dtype=float, ndmin=2)
     counts = resample_counts(np.random.default_rng(seed), n_resamples, runs.size).astype(float)
     problem_weights = np.repeat(counts, len(starts), axis=0)
@@ -287,4 +316,8 @@ def bootstrap_data_constrained(
         theta=result.x.reshape(n_resamples, len(starts), 2)[pick],
         objective=values[pick],
         converged=result.converged.reshape(n_resamples, len(starts))[pick],
+        report=_report(law, runs.size, starts, default_starts, delta, False).with_uncertainty(
+            f"bootstrap of the runs, {n_resamples:,} resamples (seed {seed}), each refitted from "
+            f"every start"
+        ),
     )

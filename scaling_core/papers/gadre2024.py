@@ -18,7 +18,7 @@ of `scaling_core.fit.least_squares` and analytic Jacobians.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from itertools import product
 
 import numpy as np
@@ -27,7 +27,7 @@ from numpy.typing import ArrayLike
 from .._checks import as_positive
 from .._typing import FloatArray
 from ..fit.least_squares import ResidualsAndJacobian, best_least_squares
-from ..fit.report import FitReport
+from ..fit.report import FitReport, reports_fit
 from ..fit.result import FitResult
 
 
@@ -168,6 +168,7 @@ def _least_squares_report(
     )
 
 
+@reports_fit
 def fit_overtraining_law(
     C: ArrayLike,
     M: ArrayLike,
@@ -220,6 +221,7 @@ def downstream_residuals(loss: FloatArray, error: FloatArray) -> ResidualsAndJac
     return evaluate
 
 
+@reports_fit
 def fit_downstream_law(
     loss: ArrayLike, error: ArrayLike, *, starts: ArrayLike | None = None, name: str = "fit"
 ) -> FitResult[DownstreamLaw]:
@@ -260,6 +262,7 @@ class ParallelPowerLaws:
     intervals: FloatArray  # (g, 2) lower and upper bound of η_g
     rss: float
     dof: int
+    report: FitReport | None = field(default=None, repr=False, compare=False)
 
     def loss(self, C: ArrayLike, group: float) -> FloatArray:
         """Predicted loss of the group `group` at compute C."""
@@ -270,6 +273,7 @@ class ParallelPowerLaws:
         return self.E + self.scales[g] * as_positive("C (training FLOP)", C) ** -self.exponents[g]
 
 
+@reports_fit
 def fit_parallel_power_laws(
     C: ArrayLike, group: ArrayLike, loss: ArrayLike, *, level: float = 0.95
 ) -> ParallelPowerLaws:
@@ -313,6 +317,16 @@ def fit_parallel_power_laws(
         )
         starts.append(np.r_[E0, log_scale, np.full(k, eta0)])
     theta, rss, _, _ = best_least_squares(evaluate, np.array(starts))
+    report = _least_squares_report(
+        f"L = E + lambda_g C^-eta_g, E shared by {k} groups", len(C), len(starts), False
+    )
+    report = replace(
+        report,
+        starts=f"{len(starts)} starts (E × eta grid, lambda_g matched to each group's mean), "
+        "best kept",
+        uncertainty=f"t intervals of each eta_g at {level:.0%}, E held at its estimate",
+        flop_definition="C as given (Gadre et al.: 6ND)",
+    )
     _, J = evaluate(theta[None, :])
     variance = rss / dof
     half = np.empty(k)
@@ -329,4 +343,5 @@ def fit_parallel_power_laws(
         intervals=np.column_stack([eta - half, eta + half]),
         rss=rss,
         dof=dof,
+        report=report,
     )

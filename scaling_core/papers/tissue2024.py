@@ -19,7 +19,7 @@ from .._checks import as_positive
 from .._typing import FloatArray
 from ..fit.huber import huber
 from ..fit.multistart import minimize_batch
-from ..fit.report import FitReport
+from ..fit.report import FitReport, reports_fit
 from ..fit.result import FitResult
 from ..schedules import DEFAULT_MOMENTUM, annealing_areas, step_indices
 
@@ -105,6 +105,7 @@ def _linear_starts(
     return np.array(starts).reshape(-1, 4)
 
 
+@reports_fit
 def fit_annealing_law(
     S1: ArrayLike,
     S2: ArrayLike,
