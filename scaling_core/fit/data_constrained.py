@@ -172,11 +172,11 @@ def _report(
     law: DataConstrainedLaw,
     n_points: int,
     starts: FloatArray,
-    default_starts: bool,
+    authors_grid: bool,
     delta: float,
     weighted: bool,
 ) -> FitReport:
-    grid = "muennighoff_starts()" if default_starts else "given"
+    grid = "muennighoff_starts()" if authors_grid else "given"
     return FitReport(
         form=f"L = E + A/N'^alpha + B/D'^beta (discounts: data {law.data_decay}, parameters "
         f"{law.params_decay}); R_D*, R_N* fitted, the rest of {law.name} kept",
@@ -209,7 +209,6 @@ def fit_data_constrained(
     and is reported as 0.
     """
     runs = data_constrained_runs(law, N, D, U, loss)
-    default_starts = starts is None
     starts = muennighoff_starts() if starts is None else np.array(starts, dtype=float, ndmin=2)
     if starts.shape[1:] != (2,):
         raise ValueError(f"starts must have two columns (R_D*, R_N*), got shape {starts.shape}")
@@ -232,7 +231,14 @@ def fit_data_constrained(
         converged=bool(result.converged[best]),
         objective_by_start=result.fun,
         ends_by_start=result.x,
-        report=_report(law, runs.size, starts, default_starts, delta, run_weights is not None),
+        report=_report(
+            law,
+            runs.size,
+            starts,
+            np.array_equal(starts, muennighoff_starts()),
+            delta,
+            run_weights is not None,
+        ),
     )
 
 
@@ -300,7 +306,6 @@ def bootstrap_data_constrained(
     runs = data_constrained_runs(law, N, D, U, loss)
     if n_resamples < 1:
         raise ValueError(f"n_resamples must be at least 1, got {n_resamples!r}")
-    default_starts = starts is None
     starts = muennighoff_starts() if starts is None else np.array(starts, dtype=float, ndmin=2)
     counts = resample_counts(np.random.default_rng(seed), n_resamples, runs.size).astype(float)
     problem_weights = np.repeat(counts, len(starts), axis=0)
@@ -316,7 +321,9 @@ def bootstrap_data_constrained(
         theta=result.x.reshape(n_resamples, len(starts), 2)[pick],
         objective=values[pick],
         converged=result.converged.reshape(n_resamples, len(starts))[pick],
-        report=_report(law, runs.size, starts, default_starts, delta, False).with_uncertainty(
+        report=_report(
+            law, runs.size, starts, np.array_equal(starts, muennighoff_starts()), delta, False
+        ).with_uncertainty(
             f"bootstrap of the runs, {n_resamples:,} resamples (seed {seed}), each refitted from "
             f"every start"
         ),

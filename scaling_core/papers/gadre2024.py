@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from itertools import product
 
 import numpy as np
+import pandas as pd
 from numpy.typing import ArrayLike
 
 from .._checks import as_positive
@@ -155,16 +156,57 @@ def overtraining_residuals(C: FloatArray, M: FloatArray, loss: FloatArray) -> Re
     return evaluate
 
 
-def _least_squares_report(
-    form: str, n_points: int, n_starts: int, default_starts: bool
-) -> FitReport:
+FIT_MODELS = ("0.011B", "0.079B", "0.154B", "0.411B")
+"""The four small models of the authors' fitting runs."""
+FIT_MULTIPLIER = 20
+"""The token multiplier M at which the small models are fitted."""
+EXTRA_FIT_RUN = ("0.011B", 320)
+"""The one over-trained run (model, M) of the loss law's fitting set."""
+ERROR_FIT_RUN = ("1.4B", 20)
+"""The run (model, M) the error law adds to the loss law's fitting set."""
+
+
+def _run_of(runs: pd.DataFrame, model: str, multiplier: float) -> pd.Series:
+    return (runs["model"] == model) & (runs["M"] == multiplier)
+
+
+def loss_fit_runs(
+    runs: pd.DataFrame,
+    *,
+    models: tuple[str, ...] | list[str] = FIT_MODELS,
+    multiplier: float = FIT_MULTIPLIER,
+    extra: tuple[str, float] = EXTRA_FIT_RUN,
+) -> pd.DataFrame:
+    """The rows of `runs` (one training set and evaluation of `load("gadre2024_runs")`) that the
+    loss law is fitted to: the `models` at token multiplier `multiplier` plus the `extra` run
+    (model, M); by default the authors' five runs."""
+    missing = {"model", "M"} - set(runs.columns)
+    if missing:
+        raise ValueError(f"runs needs the columns model and M; missing {sorted(missing)}")
+    small = runs["model"].isin(models) & (runs["M"] == multiplier)
+    return runs[small | _run_of(runs, *extra)]
+
+
+def error_fit_runs(
+    runs: pd.DataFrame,
+    *,
+    models: tuple[str, ...] | list[str] = FIT_MODELS,
+    multiplier: float = FIT_MULTIPLIER,
+    extra: tuple[str, float] = EXTRA_FIT_RUN,
+    error_run: tuple[str, float] = ERROR_FIT_RUN,
+) -> pd.DataFrame:
+    """The rows the error law is fitted to: the loss law's runs plus `error_run` (model, M)."""
+    loss_runs = loss_fit_runs(runs, models=models, multiplier=multiplier, extra=extra)
+    return pd.concat([loss_runs, runs[_run_of(runs, *error_run)]])
+
+
+def _least_squares_report(form: str, n_points: int, n_starts: int, authors_grid: bool) -> FitReport:
     return FitReport(
         form=form,
         n_points=n_points,
         objective="sum of squared errors",
         optimiser="batched Levenberg-Marquardt, then MINPACK LM from the best",
-        starts=f"{n_starts} starts ({'the default grid' if default_starts else 'given'}), "
-        "best kept",
+        starts=f"{n_starts} starts ({'the default grid' if authors_grid else 'given'}), best kept",
     )
 
 
@@ -196,7 +238,8 @@ def fit_overtraining_law(
             "law"
         )
     form = "L = E + (a M^eta + b M^-eta) C^-eta"
-    report = _least_squares_report(form, len(loss), len(grid), starts is None)
+    authors_grid = np.array_equal(grid, gadre2024_starts())
+    report = _least_squares_report(form, len(loss), len(grid), authors_grid)
     report = report.with_data(flop_definition="C as given (Gadre et al.: 6ND)")
     law = OvertrainingLaw(E, a, b, eta, name=name)
     return FitResult(law, theta, rss, converged, by_start, report)
@@ -242,7 +285,8 @@ def fit_downstream_law(
     theta, rss, converged, by_start = best_least_squares(downstream_residuals(loss, error), grid)
     law = DownstreamLaw(*(float(v) for v in theta), name=name)
     form = "Err = epsilon - k exp(-gamma L)"
-    report = _least_squares_report(form, len(loss), len(grid), starts is None)
+    default_grid = np.array_equal(grid, gadre2024_downstream_starts())
+    report = _least_squares_report(form, len(loss), len(grid), default_grid)
     unused = "not used (loss given)"
     report = report.with_data(flop_definition=unused, parameters_counted=unused)
     return FitResult(law, theta, rss, converged, by_start, report)

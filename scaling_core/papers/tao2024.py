@@ -487,13 +487,13 @@ def fit_vocabulary_law(
         delta,
         exponent_bounds,
         f"batched BFGS, analytic gradient (ftol = gtol = {tol:g})",
-        f"{screened_starts} to convergence{_default_grid(starts)}",
+        f"{screened_starts} to convergence{_default_grid(grid)}",
     )
     return _vocabulary_fit(candidates, best, bool(successes[best]), admissible, report)
 
 
-def _default_grid(starts: ArrayLike | None) -> str:
-    return " (tao2024_starts())" if starts is None else " (given)"
+def _default_grid(grid: FloatArray) -> str:
+    return " (tao2024_starts())" if np.array_equal(grid, tao2024_starts()) else " (given)"
 
 
 def _vocabulary_report(
@@ -745,7 +745,7 @@ def fit_vocabulary_law_as_released(
         delta,
         exponent_bounds,
         RELEASED_OPTIMISER,
-        f"{len(grid)} starts{_default_grid(starts)}, each run until scipy stops",
+        f"{len(grid)} starts{_default_grid(grid)}, each run until scipy stops",
     )
     return _vocabulary_fit(candidates, best, bool(successes[best]), admissible, report)
 
