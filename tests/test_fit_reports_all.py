@@ -184,7 +184,7 @@ def test_bootstrap_chinchilla_reports_resamples_and_refits() -> None:
 def test_data_constrained_fits_report_delta_starts_and_resamples() -> None:
     one = fit.fit_data_constrained(*CONSTRAINED, starts=[[10.0, 5.0]], delta=2e-3)
     assert one.report.n_points == 12
-    assert one.report.starts.startswith("1 starts (given)")
+    assert one.report.starts.startswith("1 start (given)")
     assert "delta = 0.002" in one.report.objective
     assert fit.fit_data_constrained(*CONSTRAINED).report.starts.startswith("9 starts")
     boot = TINY_CALLS["bootstrap_data_constrained"]()
@@ -215,7 +215,7 @@ def test_released_procedures_report_their_starts() -> None:
     exponent = TINY_CALLS["fit_exponent_as_released"]().report
     assert exponent.starts.startswith("20 starts p in [0, 1]")
     released = released_vocabulary().report
-    assert released.starts.startswith("1 starts (given)")
+    assert released.starts.startswith("1 start (given)")
 
 
 def test_vocabulary_law_reports_screening_and_bounds() -> None:

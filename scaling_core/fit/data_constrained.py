@@ -26,7 +26,7 @@ from ..laws import MUENNIGHOFF_2023, REPETITION_DECAYS, DataConstrainedLaw
 from .bootstrap import resample_counts
 from .huber import huber
 from .multistart import BatchMinimum, BatchObjective, minimize_batch
-from .report import FitReport, reports_fit
+from .report import FitReport, reports_fit, starts_phrase
 
 PARAMETER_NAMES = ("rd_star", "rn_star")  # the order of θ
 MAX_ITERATIONS = (
@@ -184,7 +184,7 @@ def _report(
         objective=f"Huber (delta = {delta:g}) on log L, summed"
         + (", runs weighted" if weighted else ""),
         optimiser="batched BFGS on log R*, analytic gradient",
-        starts=f"{len(starts)} starts ({grid}), best kept",
+        starts=f"{starts_phrase(len(starts))} ({grid}), best kept",
         flop_definition="not used (N, D and U given)",
     )
 

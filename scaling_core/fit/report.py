@@ -62,6 +62,11 @@ class FitReport:
         return asdict(self)
 
 
+def starts_phrase(count: int) -> str:
+    """How many starts a report names: "1 start", "9 starts"."""
+    return f"{count:,} start" + ("" if count == 1 else "s")
+
+
 Fit = TypeVar("Fit", bound=Callable[..., Any])
 
 _REGISTRY: dict[str, Callable[..., Any]] = {}

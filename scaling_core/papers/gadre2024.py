@@ -28,7 +28,7 @@ from numpy.typing import ArrayLike
 from .._checks import as_positive
 from .._typing import FloatArray
 from ..fit.least_squares import ResidualsAndJacobian, best_least_squares
-from ..fit.report import FitReport, reports_fit
+from ..fit.report import FitReport, reports_fit, starts_phrase
 from ..fit.result import FitResult
 
 
@@ -206,7 +206,8 @@ def _least_squares_report(form: str, n_points: int, n_starts: int, authors_grid:
         n_points=n_points,
         objective="sum of squared errors",
         optimiser="batched Levenberg-Marquardt, then MINPACK LM from the best",
-        starts=f"{n_starts} starts ({'the default grid' if authors_grid else 'given'}), best kept",
+        starts=f"{starts_phrase(n_starts)} "
+        f"({'the default grid' if authors_grid else 'given'}), best kept",
     )
 
 

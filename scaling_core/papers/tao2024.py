@@ -24,7 +24,7 @@ the end of the module.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from itertools import product
 
@@ -39,7 +39,7 @@ from .._typing import FloatArray
 from ..fit.huber import huber
 from ..fit.multistart import minimize_batch
 from ..fit.powerlaw import PowerLaw
-from ..fit.report import FitReport, reports_fit
+from ..fit.report import FitReport, reports_fit, starts_phrase
 from ..fit.result import FitResult
 
 TOKENS_PER_CHARACTER = (0.00639222, -0.15811069, 1.20470122)
@@ -177,6 +177,18 @@ def lowest_loss_envelope(C: ArrayLike, loss: ArrayLike) -> NDArray[np.intp]:
     sorted_loss = loss[order]
     previous_best = np.concatenate([[np.inf], np.minimum.accumulate(sorted_loss)[:-1]])
     return order[sorted_loss < previous_best]
+
+
+def approach1_envelope(runs: Mapping[str, ArrayLike]) -> dict[str, FloatArray]:
+    """Approach 1's fitting points: of `runs` (arrays C, N_nv, V and loss, e.g. `densified_runs`),
+    those on the lowest-loss envelope in compute, as arrays C, N_nv, V, N_v = V·d(N_nv) and loss,
+    with `index`, their positions in `runs`."""
+    missing = {"C", "N_nv", "V", "loss"} - set(runs)
+    if missing:
+        raise ValueError(f"runs needs the arrays C, N_nv, V, loss; missing {sorted(missing)}")
+    best = lowest_loss_envelope(runs["C"], runs["loss"])
+    C, N_nv, V, loss = (np.asarray(runs[k], dtype=float)[best] for k in ("C", "N_nv", "V", "loss"))
+    return {"index": best, "C": C, "N_nv": N_nv, "V": V, "N_v": V * width_for(N_nv), "loss": loss}
 
 
 @reports_fit
@@ -480,7 +492,7 @@ def fit_vocabulary_law(
     screened_starts = (
         f"{len(grid)} starts screened, the best {len(order)} run"
         if refine is not None and len(order) < len(grid)
-        else f"{len(grid)} starts"
+        else starts_phrase(len(grid))
     )
     report = _vocabulary_report(
         len(loss),
@@ -652,7 +664,7 @@ def fit_power_law_as_released(
         _power_law_form("y = e^K x^p", exponent=exponent),
         len(x),
         delta,
-        f"{len(starts)} starts (the authors' grid of K"
+        f"{starts_phrase(len(starts))} (the authors' grid of K"
         + (")" if exponent is not None else " × p)")
         + ", the lowest relative MSE of ln y kept",
     )
@@ -745,7 +757,7 @@ def fit_vocabulary_law_as_released(
         delta,
         exponent_bounds,
         RELEASED_OPTIMISER,
-        f"{len(grid)} starts{_default_grid(grid)}, each run until scipy stops",
+        f"{starts_phrase(len(grid))}{_default_grid(grid)}, each run until scipy stops",
     )
     return _vocabulary_fit(candidates, best, bool(successes[best]), admissible, report)
 
