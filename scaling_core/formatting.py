@@ -8,6 +8,7 @@ plain decimal with a fixed number of significant digits.
 from __future__ import annotations
 
 import math
+from decimal import Decimal, InvalidOperation
 
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 _COUNT_SUFFIXES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K"))
@@ -76,3 +77,20 @@ def format_count(value: float, digits: int = 3) -> str:
 def format_flops(value: float, digits: int = 2) -> str:
     """A compute budget: 1.0×10²⁴ FLOP."""
     return f"{format_scientific(value, digits)} FLOP"
+
+
+def format_printed(printed: str) -> str:
+    """A number exactly as a paper printed it, in the book's style: e-notation (3.48e+11, 1.7e-5)
+    becomes 3.48×10¹¹, 1.7×10⁻⁵ with the printed digits, no more and no fewer; a plain decimal is
+    returned as printed."""
+    text = printed.strip()
+    if "e" not in text.lower():
+        return text
+    try:
+        sign, digits, exponent = Decimal(text).as_tuple()
+    except InvalidOperation:
+        raise ValueError(f"not a number as printed: {printed!r}") from None
+    mantissa = "".join(map(str, digits))
+    mantissa = mantissa[0] + ("." + mantissa[1:] if len(mantissa) > 1 else "")
+    power = str(exponent + len(digits) - 1).translate(_SUPERSCRIPT)
+    return f"{'−' if sign else ''}{mantissa}×10{power}"

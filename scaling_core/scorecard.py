@@ -40,7 +40,7 @@ from functools import cache
 from pathlib import Path
 
 from .data.registry import search_roots
-from .formatting import format_number
+from .formatting import format_number, format_printed
 
 RECORD_MIME = "application/vnd.scaling-core.scorecard+json"
 RECORD_MARKER = "scaling-core-scorecard-record"
@@ -257,7 +257,8 @@ class Claim:
     def cells(self) -> dict[str, str]:
         """The claim as the text of one table row."""
         unit = f" {self.unit}" if self.unit else ""
-        target = (self.printed or format_number(self.target, self.digits)) + unit
+        target = self.printed and format_printed(self.printed)
+        target = (target or format_number(self.target, self.digits)) + unit
         tolerance = f"±{format_number(self.tolerance, 3)}" + (" (rel.)" if self.relative else "")
         difference = (
             f"{self.difference:+.2%}" if self.relative else format_number(self.difference, 3)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import subprocess
@@ -14,14 +16,16 @@ from scaling_core.cli import main
 from scaling_core.laws import BESIROGLU_2024, HOFFMANN_2022, LAWS, SARDANA_2024
 
 
-def run(*args: str, **options) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "scaling_core", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        **options,
-    )
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m scaling_core ARGS`, run in this process (a new interpreter per case would spend
+    seconds on imports); the entry point itself is run as a program by the closed-pipe test."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            status = main(list(args))
+        except SystemExit as stop:  # argparse's usage errors
+            status = stop.code
+    return subprocess.CompletedProcess(args, status, out.getvalue(), err.getvalue())
 
 
 def strict_json(text: str) -> dict:
@@ -281,7 +285,13 @@ def test_a_misconfigured_data_folder_is_named_in_a_warning(tmp_path: Path, kind:
     target = tmp_path / "data"
     if kind == "file":
         target.write_text("not a folder\n")
-    result = run("data", "--verify", env=os.environ | {"SCALING_CORE_DATA": str(target)})
+    result = subprocess.run(  # a program of its own: the warning comes once per process
+        [sys.executable, "-m", "scaling_core", "data", "--verify"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=os.environ | {"SCALING_CORE_DATA": str(target)},
+    )
     assert result.returncode == 0, result.stderr
     problem = "is a file" if kind == "file" else "does not exist"
     assert (

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import subprocess
@@ -93,12 +95,15 @@ def test_one_tokens_per_parameter_ratio_is_flagged(tmp_path, capsys):
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "scaling_core", "fit", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    """`python -m scaling_core fit ARGS`, run in this process (a new interpreter per case would
+    spend seconds on imports); the entry point itself is run as a program by the pipe test."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            status = main(["fit", *args])
+        except SystemExit as stop:  # argparse's usage errors
+            status = stop.code
+    return subprocess.CompletedProcess(args, status, out.getvalue(), err.getvalue())
 
 
 @pytest.mark.parametrize(

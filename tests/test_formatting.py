@@ -11,6 +11,7 @@ from scaling_core.formatting import (
     format_count,
     format_flops,
     format_number,
+    format_printed,
     format_scientific,
 )
 
@@ -55,3 +56,16 @@ def test_compact_drops_the_padding_of_round_mantissas_only() -> None:
     assert format_compact(4.1297e10) == "4.1297×10¹⁰"
     assert format_compact(0.347312) == "0.347312"
     assert format_compact(-2.5e-7) == "−2.5×10⁻⁷"
+
+
+def test_printed_numbers_keep_their_printed_digits_in_the_book_style() -> None:
+    assert format_printed("3.48e+11") == "3.48×10¹¹"
+    assert format_printed("1.7e-5") == "1.7×10⁻⁵"
+    assert format_printed("1.00e5") == "1.00×10⁵"
+    assert format_printed("216e3") == "2.16×10⁵"
+    assert format_printed("1e9") == "1×10⁹"
+    assert format_printed("-2.5E-7") == "−2.5×10⁻⁷"
+    assert format_printed("0.000000000049053") == "0.000000000049053"
+    assert format_printed("10.6") == "10.6"
+    with pytest.raises(ValueError, match="'3.4e'"):
+        format_printed("3.4e")

@@ -250,17 +250,7 @@ def smallest_figure_text_px() -> float:
 # Chapters whose multi-panel figures are wider than the house style's 7 inches, so that the text
 # column shrinks their text below the body's; each moves to one panel per house-size figure (or
 # fewer panels per row) in its rewrite, and then leaves this set.
-SMALL_FIGURE_TEXT_PENDING = {
-    "chapters/01_chinchilla",
-    "chapters/02_epoch",
-    "chapters/03_kaplan",
-    "chapters/04_overtraining",
-    "chapters/05_inference",
-    "chapters/06_vocabulary",
-    "chapters/07_annealing",
-    "chapters/08_constrained",
-    "chapters/09_fitting",
-}
+SMALL_FIGURE_TEXT_PENDING: set[str] = set()
 
 
 @pytest.mark.parametrize(
@@ -514,15 +504,7 @@ RAW_NUMBER = re.compile(
 )  # a cell that is only `4.1297e+10`
 # Chapters written before scaling_core.formatting existed still print numbers as Python shows them;
 # each adopts the book's style (41.3 B, 1.0×10²⁴ FLOP) in its rewrite, and then leaves this set.
-RAW_NUMBERS_PENDING = {
-    "chapters/01_chinchilla",
-    "chapters/02_epoch",
-    "chapters/04_overtraining",
-    "chapters/05_inference",
-    "chapters/06_vocabulary",
-    "chapters/07_annealing",
-    "chapters/09_fitting",
-}
+RAW_NUMBERS_PENDING: set[str] = set()
 
 
 @pytest.mark.parametrize(
