@@ -170,3 +170,30 @@ def test_prediction_errors() -> None:
     assert errors["r2"] == pytest.approx(1 - 0.04 / 2.0)
     with pytest.raises(ValueError, match="same shape"):
         prediction_errors([2.0, 4.0], [2.0])
+
+
+def test_curve_points_read_the_areas_at_the_logged_steps_and_pool_in_order() -> None:
+    import pandas as pd
+
+    from scaling_core.papers.tissue2024 import curve_points, pooled_points
+    from scaling_core.schedules import annealing_areas
+
+    rates = {"flat": np.full(10, 1e-3), "decay": np.linspace(1e-3, 1e-4, 10)}
+    curves = pd.DataFrame(
+        {
+            "size": ["S"] * 4,
+            "schedule": ["flat", "flat", "decay", "decay"],
+            "step": [3, 9, 4, 8],
+            "loss": [3.0, 2.9, 3.1, 2.8],
+        }
+    )
+    points = curve_points(curves, "S", rates, lam=0.99)
+    areas = annealing_areas(rates["decay"], 0.99)
+    np.testing.assert_array_equal(points["decay"]["S1"], areas.S1[[4, 8]])
+    np.testing.assert_array_equal(points["decay"]["S2"], areas.S2[[4, 8]])
+    S1, S2, loss = pooled_points(points, ["decay", "flat"])
+    np.testing.assert_array_equal(loss, [3.1, 2.8, 3.0, 2.9])
+    with pytest.raises(ValueError, match="no curve of size 'M'"):
+        curve_points(curves, "M", rates)
+    with pytest.raises(ValueError, match="no points for the curves \\['cosine'\\]"):
+        pooled_points(points, ["cosine"])

@@ -33,10 +33,17 @@ def test_every_vendored_data_file_is_registered() -> None:
 
 def test_every_dataset_loads_as_a_non_empty_frame() -> None:
     listed = data.available()
-    assert list(listed.columns) == ["name", "description"]
+    assert list(listed.columns) == ["name", "description", "flop_definition", "parameters_counted"]
     for name in listed["name"]:
         frame = data.load(name)
         assert isinstance(frame, pd.DataFrame) and len(frame) > 0, name
+
+
+def test_every_dataset_states_how_it_counted_flops_and_parameters() -> None:
+    listed = data.available().set_index("name")
+    conventions = listed[["flop_definition", "parameters_counted"]]
+    unstated = conventions[(conventions == data.catalogue.NOT_RECORDED).any(axis=1)]
+    assert unstated.empty, f"datasets registered without their conventions: {list(unstated.index)}"
 
 
 def test_epoch_points() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from scaling_core.papers.gadre2024 import (
@@ -205,3 +206,19 @@ def test_parallel_power_laws_refuse_groups_without_two_computes():
         )
     with pytest.raises(ValueError, match="group must have one entry per run"):
         fit_parallel_power_laws([1e17, 1e18], [5.0], [4.0, 3.5])
+
+
+def test_fitting_sets_are_the_authors_runs_of_the_given_frame():
+    from scaling_core.papers.gadre2024 import error_fit_runs, loss_fit_runs
+
+    runs = pd.DataFrame(
+        {
+            "model": ["0.011B", "0.011B", "0.079B", "0.154B", "0.411B", "1.4B", "1.4B", "6.9B"],
+            "M": [20, 320, 20, 20, 20, 20, 640, 20],
+        }
+    )
+    assert loss_fit_runs(runs).index.tolist() == [0, 1, 2, 3, 4]
+    assert error_fit_runs(runs).index.tolist() == [0, 1, 2, 3, 4, 5]
+    assert loss_fit_runs(runs, models=["0.079B"], extra=("1.4B", 640)).index.tolist() == [2, 6]
+    with pytest.raises(ValueError, match="missing \\['M'\\]"):
+        loss_fit_runs(runs[["model"]])

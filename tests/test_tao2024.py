@@ -92,3 +92,19 @@ def test_vocabulary_law_as_released_from_one_start():
         fit_vocabulary_law_as_released(N_nv, N_v, D, loss, starts=[[1.0, 2.0]])
     with pytest.raises(ValueError, match="same length"):
         fit_vocabulary_law_as_released(N_nv[:5], N_v, D, loss)
+
+
+def test_approach1_envelope_keeps_new_records_with_their_vocabulary_parameters():
+    from scaling_core.papers.tao2024 import approach1_envelope, width_for
+
+    runs = {
+        "C": np.array([3.0, 1.0, 2.0, 4.0]),
+        "N_nv": np.array([3e8, 1e8, 2e8, 4e8]),
+        "V": np.array([8192.0, 4096.0, 4096.0, 16384.0]),
+        "loss": np.array([2.5, 3.0, 3.1, 2.4]),
+    }
+    envelope = approach1_envelope(runs)
+    assert envelope["index"].tolist() == [1, 0, 3]
+    np.testing.assert_array_equal(envelope["N_v"], envelope["V"] * width_for(envelope["N_nv"]))
+    with pytest.raises(ValueError, match=r"missing \['V'\]"):
+        approach1_envelope({k: v for k, v in runs.items() if k != "V"})

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from . import annealing, chinchilla, constrained, epoch, fitting, inference, kaplan, overtraining, vocabulary  # noqa: F401  (registers datasets)
-from .catalogue import DATASETS
+from .catalogue import DATASETS, NOT_RECORDED
 from .registry import DataFileError, path_of
 
 __all__ = ["DataFileError", "available", "load", "path_of"]
@@ -26,6 +26,16 @@ def load(name: str) -> pd.DataFrame:
 
 
 def available() -> pd.DataFrame:
-    """One row per dataset: its name and a one-line description."""
-    rows = [(d.name, d.description) for d in sorted(DATASETS.values(), key=lambda d: d.name)]
-    return pd.DataFrame(rows, columns=["name", "description"])
+    """One row per dataset: its name, a one-line description, and how its FLOPs and parameters
+    were counted (`flop_definition`, `parameters_counted`)."""
+    rows = [
+        (
+            d.name,
+            d.description,
+            d.flop_definition or NOT_RECORDED,
+            d.parameters_counted or NOT_RECORDED,
+        )
+        for d in sorted(DATASETS.values(), key=lambda d: d.name)
+    ]
+    columns = ["name", "description", "flop_definition", "parameters_counted"]
+    return pd.DataFrame(rows, columns=columns)

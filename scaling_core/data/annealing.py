@@ -47,6 +47,8 @@ CURVES: dict[str, tuple[str, int]] = {
     "annealing_curves",
     "Luo 2025: loss curves of 25M/100M/400M models under 9 learning-rate schedules "
     "(size, schedule, step, lr, loss)",
+    flop_definition="not used (steps and learning rates; no FLOP count)",
+    parameters_counted="the authors' size labels 25M, 100M, 400M (exact counts not released)",
 )
 def curves() -> pd.DataFrame:
     """One row per logged step of every curve. Columns: size ("25M", "100M", "400M"), N (nominal

@@ -33,6 +33,8 @@ def _tidy(raw: pd.DataFrame, name_column: str) -> pd.DataFrame:
 @dataset(
     "constrained_runs",
     "Muennighoff 2023: the 182 runs of the paper's fit (N, D, unique tokens U, final loss)",
+    flop_definition="none recorded (runs give N, D, U; C = 6ND where needed)",
+    parameters_counted="the authors' PARAMS_MAP counts (embedding convention not stated)",
 )
 def fit_runs() -> pd.DataFrame:
     """The 182 runs of every fit in the paper, in the notebook's order. Columns: name (run name),
@@ -44,6 +46,8 @@ def fit_runs() -> pd.DataFrame:
 @dataset(
     "constrained_runs_all",
     "Muennighoff 2023: all 296 finished runs, with seed repeats and the runs left out of the fit",
+    flop_definition="none recorded (runs give N, D, U; C = 6ND where needed)",
+    parameters_counted="the authors' PARAMS_MAP counts (embedding convention not stated)",
 )
 def all_runs() -> pd.DataFrame:
     """All 296 finished runs of the notebook's full table. Columns as `constrained_runs` (name is

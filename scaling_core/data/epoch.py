@@ -10,7 +10,12 @@ from .registry import read_csv
 EXCLUDED_COUNT = 5  # Epoch drops the five highest losses (all at ≈1e19 FLOP with D/N < 0.41)
 
 
-@dataset("epoch_points", "Epoch 2024: 245 points read off Hoffmann 2022 Fig. 4 (N, D = C/6N, C, loss)")
+@dataset(
+    "epoch_points",
+    "Epoch 2024: 245 points read off Hoffmann 2022 Fig. 4 (N, D = C/6N, C, loss)",
+    flop_definition="C read off Hoffmann 2022 Fig. 4's axis; D = C/6N",
+    parameters_counted="N read off the same figure (Hoffmann's model sizes)",
+)
 def points() -> pd.DataFrame:
     """Columns: N (parameters), D (tokens, C/6N), C (training FLOP read off the axis), loss (nats),
     excluded (True for the five highest-loss points Epoch leaves out of its main fit), colour

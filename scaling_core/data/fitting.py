@@ -18,6 +18,8 @@ SURVEY_PAPERS = (
 @dataset(
     "fitting_isoflops",
     "Open-Athena 2026: 947 IsoFLOP points of five sources (N, D, budget C, loss, QC flags)",
+    flop_definition="each source's nominal IsoFLOP budget C",
+    parameters_counted="each source's N (Chinchilla's sizes; N = C/6D where only C and D are given)",
 )
 def isoflops() -> pd.DataFrame:
     """One row per point. Columns: source, experiment (source and variant), N (parameters), D
@@ -52,6 +54,8 @@ def isoflops() -> pd.DataFrame:
 @dataset(
     "llama3_isoflops",
     "Llama 3 (2024) Fig. 2: 133 IsoFLOP points digitised by E. Czech (C, D, loss; N = C/6D)",
+    flop_definition="C read off Llama 3 Fig. 2 (its IsoFLOP budgets)",
+    parameters_counted="not reported: N = C/6D",
 )
 def llama3_isoflops() -> pd.DataFrame:
     """Columns: C (the budget of the marker's colour, FLOP), D (training tokens), N (parameters,
@@ -72,6 +76,8 @@ def llama3_isoflops() -> pd.DataFrame:
 @dataset(
     "approach2_errors",
     "Open-Athena 2026: approach-2 errors of D* at 1e24 FLOP on noise-free surfaces (36 rows)",
+    flop_definition="C = 6ND on noise-free surfaces",
+    parameters_counted="not applicable (synthetic loss surfaces)",
 )
 def approach2_errors() -> pd.DataFrame:
     """Centred grids (config "Centred") and the two off-centre designs ("Offset by 3×", "Drift to
@@ -94,6 +100,8 @@ def approach2_errors() -> pd.DataFrame:
 @dataset(
     "scalefit_results",
     "Open-Athena 2026: apple/ml-scalefit fits of Chinchilla's 217 points (MSE and Huber)",
+    flop_definition="not applicable (fitted constants)",
+    parameters_counted="not applicable (fitted constants)",
 )
 def scalefit_results() -> pd.DataFrame:
     """One row per configuration (loss + optimiser [+ 10 bootstrap resamples]). Columns: config, n,
@@ -112,6 +120,8 @@ def scalefit_results() -> pd.DataFrame:
 @dataset(
     "misfitting_survey",
     "Li et al. 2025: the (Mis)fitting survey sheet, 51 papers (January 2025 copy)",
+    flop_definition="not applicable (a survey of papers)",
+    parameters_counted="not applicable (a survey of papers)",
 )
 def misfitting_survey() -> pd.DataFrame:
     """One row per surveyed paper, the sheet's columns as they are (free text: Y/N, NS = not stated,

@@ -21,6 +21,8 @@ GAUNTLET_CATEGORIES = (
     "inference_runs",
     "Sardana 2024: 47 runs, 150M-6B parameters, 10-10,000 tokens/parameter, loss and downstream "
     "scores",
+    flop_definition="training 6ND (inference 2N per token)",
+    parameters_counted="the repository's Parameters column (embedding convention not stated)",
 )
 def runs() -> pd.DataFrame:
     """One row a run. Columns: size (label, e.g. "1.3B"), N (parameters), D (training tokens),

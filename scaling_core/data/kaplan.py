@@ -73,6 +73,8 @@ def _read(name: str) -> pd.DataFrame:
 @dataset(
     "porian2024_isoflop",
     "Porian 2024: 1,745 IsoFLOP points of 15 configurations (C, N, D = C/FLOPs per token, loss)",
+    flop_definition="per configuration: 6N or 6N_eff (attention FLOPs) per token",
+    parameters_counted="per configuration: Kaplan's N_K (no embedding, no head), N = N_K + head, or N_eff",
 )
 def isoflop() -> pd.DataFrame:
     """One row per IsoFLOP point: step, label, configuration keys, flops (budget C, FLOPs), n
@@ -84,6 +86,8 @@ def isoflop() -> pd.DataFrame:
 @dataset(
     "porian2024_optimal",
     "Porian 2024: the authors' compute-optimal N*, D* per configuration and budget",
+    flop_definition="per configuration: 6N or 6N_eff (attention FLOPs) per token",
+    parameters_counted="per configuration: Kaplan's N_K (no embedding, no head), N = N_K + head, or N_eff",
 )
 def optimal() -> pd.DataFrame:
     """One row per (configuration, budget with >= 3 sizes): flops, sizes (model sizes at this
@@ -97,6 +101,8 @@ def optimal() -> pd.DataFrame:
 @dataset(
     "porian2024_fits",
     "Porian 2024: the authors' power laws N* = k C^a per configuration, with 95% intervals",
+    flop_definition="per configuration: 6N or 6N_eff (attention FLOPs)",
+    parameters_counted="per configuration: Kaplan's N_K (no embedding, no head), N = N_K + head, or N_eff",
 )
 def fits() -> pd.DataFrame:
     """One row per configuration: a, k (weighted fit, N* = k C^a, C in FLOPs), a_r2, a_ci95_lo/hi

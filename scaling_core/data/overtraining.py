@@ -129,6 +129,8 @@ def _metadata() -> pd.DataFrame:
 @dataset(
     "gadre2024_downstream",
     "Gadre 2024: 104 runs × 46 downstream tasks (accuracy, top-1 error, 17-task flag)",
+    flop_definition="C = 6ND",
+    parameters_counted="all parameters, embeddings included",
 )
 def downstream() -> pd.DataFrame:
     """One row per run and task. Columns: the run's (run, train_set, model, config, N,
@@ -161,6 +163,8 @@ def average_errors(tasks: pd.DataFrame) -> pd.DataFrame:
 @dataset(
     "gadre2024_runs",
     "Gadre 2024: 104 runs × 8 loss evaluations, joined with 46- and 17-task average errors",
+    flop_definition="C = 6ND",
+    parameters_counted="all parameters, embeddings included",
 )
 def runs() -> pd.DataFrame:
     """One row per run and loss-evaluation set (832 rows). Columns: run, train_set (C4, RedPajama,

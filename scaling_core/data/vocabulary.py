@@ -24,7 +24,10 @@ SMALLEST_EPOCH_STEPS = 1200  # ... which takes this many optimiser steps
 
 
 @dataset(
-    "tao2024_grid", "Tao 2024: 1,200 points, 6 model sizes x 10 vocabularies x 20 checkpoints (L_u)"
+    "tao2024_grid",
+    "Tao 2024: 1,200 points, 6 model sizes x 10 vocabularies x 20 checkpoints (L_u)",
+    flop_definition="6 (N_nv + V d) D",
+    parameters_counted="non-vocabulary N_nv and vocabulary N_v = V d, separately",
 )
 def grid() -> pd.DataFrame:
     """One row per evaluation point, in the file's order (model, then vocabulary, then checkpoint).
@@ -55,6 +58,8 @@ def grid() -> pd.DataFrame:
 @dataset(
     "tao2024_isoflop_33m",
     "Tao 2024: 200 checkpoints of the 33M model's IsoFLOP runs, 10 vocabularies (PPL_u)",
+    flop_definition="6 (N_nv + V d) D",
+    parameters_counted="non-vocabulary N_nv and vocabulary N_v = V d, separately",
 )
 def isoflop_33m() -> pd.DataFrame:
     """One row per checkpoint file, sorted by vocabulary then step.

@@ -11,7 +11,7 @@ IsoFLOP table.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -20,6 +20,7 @@ from scipy.interpolate import Akima1DInterpolator
 
 from .._checks import as_positive
 from .._typing import FloatArray
+from .report import REPORT_KEY, FitReport, reports_fit
 from .weighted_powerlaw import WeightedPowerLaw, aligned_replicas, fit_weighted_power_law
 
 RandomSource = np.random.Generator | np.random.RandomState
@@ -57,6 +58,7 @@ class AkimaArgmin:
     grid: FloatArray
     curve: FloatArray  # y on the grid
     index: int
+    report: FitReport | None = field(default=None, repr=False, compare=False)
 
     @property
     def interior(self) -> bool:
@@ -73,6 +75,15 @@ class AkimaArgmin:
         return float(self.curve[self.index])
 
 
+def _grid_argmin(points_per_interval: int) -> str:
+    return f"argmin on a geometric grid, {points_per_interval} points per gap between sizes"
+
+
+AKIMA_OBJECTIVE = "none (the spline interpolates every point)"
+NO_STARTS = "none needed (grid search)"
+
+
+@reports_fit
 def akima_argmin(
     x: ArrayLike, y: ArrayLike, points_per_interval: int = POINTS_PER_INTERVAL
 ) -> AkimaArgmin:
@@ -80,7 +91,14 @@ def akima_argmin(
     x, y = _sorted_points(x, y)
     grid = log_grid(x, points_per_interval)
     curve = np.exp(Akima1DInterpolator(np.log(x), np.log(y))(np.log(grid)))
-    return AkimaArgmin(grid, curve, int(np.argmin(curve)))
+    report = FitReport(
+        form="argmin of an Akima spline of log y against log x",
+        n_points=len(x),
+        objective=AKIMA_OBJECTIVE,
+        optimiser=_grid_argmin(points_per_interval),
+        starts=NO_STARTS,
+    )
+    return AkimaArgmin(grid, curve, int(np.argmin(curve)), report)
 
 
 @dataclass(frozen=True)
@@ -155,6 +173,7 @@ def bootstrap_argmin(
     )
 
 
+@reports_fit
 def isoflop_optima(
     points: pd.DataFrame,
     *,
@@ -171,7 +190,7 @@ def isoflop_optima(
     Returns one row per budget: flops, sizes, n_star and t_star (median valid argmins), loss_star
     (median interpolated minimum along D, the one the authors store), n_star_log_sd and
     t_star_log_sd, n_valid and t_valid, n_noiseless, has_optimum, and n_draws / t_draws (the valid
-    argmins, for replica fits).
+    argmins, for replica fits). Its report is in `attrs["report"]` (`fit.report.report_of`).
     """
     missing = {"flops", "n", "tokens", "loss"} - set(points.columns)
     if missing:
@@ -210,9 +229,26 @@ def isoflop_optima(
                 "t_draws": by_t.draws,
             }
         )
-    return pd.DataFrame(rows)
+    if not rows:
+        raise ValueError("points has no budget with at least three sizes: no IsoFLOP curve to fit")
+    optima = pd.DataFrame(rows)
+    optima.attrs[REPORT_KEY] = FitReport(
+        form="per budget, N* and D* at the argmins of Akima splines of log loss against log N and "
+        "log D",
+        n_points=int(sum(row["sizes"] for row in rows)),
+        objective=AKIMA_OBJECTIVE,
+        optimiser=_grid_argmin(points_per_interval),
+        starts=NO_STARTS,
+        uncertainty=_noise_bootstrap(replicas, noise_sd),
+    )
+    return optima
 
 
+def _noise_bootstrap(replicas: int, noise_sd: float) -> str:
+    return f"noise bootstrap: {replicas:,} replicas of the losses plus N(0, {noise_sd:g}²) noise"
+
+
+@reports_fit
 def optimal_power_law(optima: pd.DataFrame, axis: str = "n") -> WeightedPowerLaw:
     """Porian et al.'s law through the optima of `isoflop_optima`: N* = k C^a (axis "n") or D* = k
     C^b (axis "t"), weighted by 1/σ², with one replica fit per bootstrap draw index (the i-th valid
@@ -224,6 +260,19 @@ def optimal_power_law(optima: pd.DataFrame, axis: str = "n") -> WeightedPowerLaw
         raise ValueError(f"a power law needs at least two budgets with an optimum, got {len(used)}")
     count = int(min(used["n_valid"].min(), used["t_valid"].min()))
     replicas = aligned_replicas(list(used[f"{axis}_draws"]), count)
-    return fit_weighted_power_law(
+    law = fit_weighted_power_law(
         used["flops"], used[f"{axis}_star"], log_sd=used[f"{axis}_star_log_sd"], replicas=replicas
     )
+    optimum, exponent = ("N*", "a") if axis == "n" else ("D*", "b")
+    line = law.report
+    found = optima.attrs.get(REPORT_KEY)
+    report = replace(
+        line,
+        form=f"{optimum} = k C^{exponent} through the Akima optima of {len(used)} budgets",
+        objective=f"squared error of log {optimum}, weighted by 1/σ² (σ: the bootstrap spread "
+        f"of log {optimum})",
+        optimiser=(found.optimiser + "; then " if found else "") + line.optimiser,
+        uncertainty=f"{found.uncertainty if found else 'bootstrap'}; one refit per replica "
+        f"index, {count:,} refits",
+    )
+    return replace(law, report=report)

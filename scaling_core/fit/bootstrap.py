@@ -35,7 +35,7 @@ from .chinchilla import (
     law_from_theta,
 )
 from .multistart import inverse_hessian_at, minimize_batch
-from .report import FitReport
+from .report import FitReport, reports_fit
 from .runs import validate_runs
 from .scipy_bfgs import scipy_bfgs_batch
 
@@ -66,16 +66,17 @@ def percentile_interval(draws: ArrayLike, level: float = 0.95) -> tuple[float, f
 class ChinchillaBootstrap:
     """Bootstrap draws of the Chinchilla law: `theta` rows are (log A, log B, log E, α, β), one per
     resample; `fit` is the fit to all the runs; `converged` says which refits met their
-    tolerance."""
+    tolerance; `refits` says how each refit was started and stopped."""
 
     theta: FloatArray
     fit: ChinchillaFit
     converged: NDArray[np.bool_] = field(repr=False)
+    refits: str = field(repr=False)
 
     @property
     def report(self) -> FitReport:
         """The full-data fit's report, its uncertainty method being this bootstrap."""
-        method = f"bootstrap of the runs, {len(self.theta):,} resamples"
+        method = f"bootstrap of the runs, {len(self.theta):,} resamples; {self.refits}"
         return self.fit.report.with_uncertainty(method)
 
     def params(self) -> pd.DataFrame:
@@ -192,6 +193,7 @@ def counts_of_resamples(resamples: ArrayLike, n: int) -> NDArray[np.int64]:
     return np.bincount(flat.ravel(), minlength=len(indices) * n).reshape(len(indices), n)
 
 
+@reports_fit
 def bootstrap_chinchilla(
     N: ArrayLike,
     D: ArrayLike,
@@ -302,4 +304,9 @@ def bootstrap_chinchilla(
             bar.update(chunk.stop - chunk.start)
     if bar is not None:
         bar.close()
-    return ChinchillaBootstrap(theta=theta, fit=fit, converged=converged)
+    if start is None:
+        refits = "refits warm-started at the full-data optimum, batched BFGS"
+    else:
+        stop = "stopped as scipy's BFGS stops" if stop_like_scipy else "batched BFGS"
+        refits = f"refits from the given start, {stop}"
+    return ChinchillaBootstrap(theta=theta, fit=fit, converged=converged, refits=refits)

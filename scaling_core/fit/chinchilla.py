@@ -27,7 +27,7 @@ from .._typing import FloatArray
 from ..laws import ChinchillaLaw
 from .huber import huber
 from .multistart import minimize_batch
-from .report import FitReport
+from .report import FitReport, reports_fit
 from .runs import validate_runs
 from .varpro import product_grid_nnls
 
@@ -236,6 +236,7 @@ def _run_lbfgsb(objective, start: FloatArray, tol: float, max_iterations: int):
     )
 
 
+@reports_fit
 def fit_chinchilla(
     N: ArrayLike,
     D: ArrayLike,

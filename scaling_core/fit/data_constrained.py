@@ -14,7 +14,7 @@ steps are of order one. The minima are the same.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from itertools import product
 
 import numpy as np
@@ -26,6 +26,7 @@ from ..laws import MUENNIGHOFF_2023, REPETITION_DECAYS, DataConstrainedLaw
 from .bootstrap import resample_counts
 from .huber import huber
 from .multistart import BatchMinimum, BatchObjective, minimize_batch
+from .report import FitReport, reports_fit, starts_phrase
 
 PARAMETER_NAMES = ("rd_star", "rn_star")  # the order of θ
 MAX_ITERATIONS = (
@@ -164,8 +165,31 @@ class DataConstrainedFit:
     converged: bool
     objective_by_start: FloatArray
     ends_by_start: FloatArray  # (starts, 2): where each start's BFGS run ended, (R_D*, R_N*)
+    report: FitReport = field(repr=False, compare=False)
 
 
+def _report(
+    law: DataConstrainedLaw,
+    n_points: int,
+    starts: FloatArray,
+    authors_grid: bool,
+    delta: float,
+    weighted: bool,
+) -> FitReport:
+    grid = "muennighoff_starts()" if authors_grid else "given"
+    return FitReport(
+        form=f"L = E + A/N'^alpha + B/D'^beta (discounts: data {law.data_decay}, parameters "
+        f"{law.params_decay}); R_D*, R_N* fitted, the rest of {law.name} kept",
+        n_points=n_points,
+        objective=f"Huber (delta = {delta:g}) on log L, summed"
+        + (", runs weighted" if weighted else ""),
+        optimiser="batched BFGS on log R*, analytic gradient",
+        starts=f"{starts_phrase(len(starts))} ({grid}), best kept",
+        flop_definition="not used (N, D and U given)",
+    )
+
+
+@reports_fit
 def fit_data_constrained(
     N: ArrayLike,
     D: ArrayLike,
@@ -207,6 +231,14 @@ def fit_data_constrained(
         converged=bool(result.converged[best]),
         objective_by_start=result.fun,
         ends_by_start=result.x,
+        report=_report(
+            law,
+            runs.size,
+            starts,
+            np.array_equal(starts, muennighoff_starts()),
+            delta,
+            run_weights is not None,
+        ),
     )
 
 
@@ -251,8 +283,10 @@ class DataConstrainedBootstrap:
     theta: FloatArray
     objective: FloatArray
     converged: NDArray[np.bool_]
+    report: FitReport = field(repr=False, compare=False)
 
 
+@reports_fit
 def bootstrap_data_constrained(
     N: ArrayLike,
     D: ArrayLike,
@@ -287,4 +321,10 @@ def bootstrap_data_constrained(
         theta=result.x.reshape(n_resamples, len(starts), 2)[pick],
         objective=values[pick],
         converged=result.converged.reshape(n_resamples, len(starts))[pick],
+        report=_report(
+            law, runs.size, starts, np.array_equal(starts, muennighoff_starts()), delta, False
+        ).with_uncertainty(
+            f"bootstrap of the runs, {n_resamples:,} resamples (seed {seed}), each refitted from "
+            f"every start"
+        ),
     )

@@ -14,7 +14,7 @@ from .._checks import as_positive
 from .._typing import FloatArray
 from .argmin import AkimaArgmin, akima_argmin
 from .powerlaw import PowerLaw, fit_power_law
-from .report import FitReport
+from .report import REPORT_KEY, FitReport, reports_fit
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,7 @@ class Parabola:
         return self.c0 + self.c1 * x + self.c2 * x**2
 
 
+@reports_fit
 def fit_parabola(x: ArrayLike, y: ArrayLike) -> Parabola:
     """Least-squares parabola; refuses fewer than three distinct x or a curve opening downward."""
     x = np.asarray(x, dtype=float)
@@ -89,6 +90,7 @@ def _argmin_per_budget(
     return found
 
 
+@reports_fit
 def isoflop_frontier(
     N: ArrayLike, loss: ArrayLike, budget: ArrayLike, *, method: str = "parabola"
 ) -> pd.DataFrame:
@@ -100,7 +102,8 @@ def isoflop_frontier(
     assumed).
     Runs whose budget is NaN lie on no IsoFLOP curve and are ignored. One row per budget, ascending:
     C, points, N_opt, D_opt, tokens_per_parameter, inside (N_opt within the sampled sizes), and fit
-    (the `Parabola` in log10 N, or the `AkimaArgmin`).
+    (the `Parabola` in log10 N, or the `AkimaArgmin`). Its report is in `attrs["report"]`
+    (`fit.report.report_of`).
     """
     N = as_positive("N (parameters)", np.ravel(np.asarray(N, dtype=float)))
     loss = np.ravel(np.asarray(loss, dtype=float))
@@ -122,7 +125,25 @@ def isoflop_frontier(
         }
         for C, N_opt, points, fit in _argmin_per_budget(N, loss, budget, method)
     ]
-    return pd.DataFrame(rows)
+    frontier = pd.DataFrame(rows)
+    first = rows[0]["fit"].report if rows else None
+    if first is None:
+        raise ValueError("budget holds no finite value: no run lies on an IsoFLOP curve")
+    by_parabola = method == "parabola"
+    frontier.attrs[REPORT_KEY] = FitReport(
+        form="per budget, N_opt at the "
+        + (
+            "vertex of a parabola in log10 N"
+            if by_parabola
+            else "argmin of an Akima spline in log N"
+        ),
+        n_points=int(sum(row["points"] for row in rows)),
+        objective="squared error of L per budget" if by_parabola else first.objective,
+        optimiser=first.optimiser,
+        starts=first.starts,
+        flop_definition="the nominal budget of each IsoFLOP curve; D_opt = C/6N_opt",
+    )
+    return frontier
 
 
 @dataclass(frozen=True)
@@ -137,6 +158,7 @@ class Approach2Fit:
     report: FitReport = field(repr=False, compare=False)
 
 
+@reports_fit
 def fit_approach2(
     N: ArrayLike, D: ArrayLike, C: ArrayLike, loss: ArrayLike, *, method: str = "parabola"
 ) -> Approach2Fit:

@@ -26,7 +26,7 @@ from .._typing import FloatArray
 from ..laws import ChinchillaLaw
 from .chinchilla import fit_chinchilla
 from .huber import huber
-from .report import FitReport
+from .report import FitReport, reports_fit
 
 
 def huber_log_normaliser(delta: float) -> float:
@@ -169,6 +169,7 @@ class LikelihoodFit:
         return float(np.exp(self.log_scale))
 
 
+@reports_fit
 def fit_huber_likelihood(
     N: ArrayLike,
     D: ArrayLike,

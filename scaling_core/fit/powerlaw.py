@@ -9,7 +9,7 @@ from numpy.typing import ArrayLike
 
 from .._checks import as_positive
 from .._typing import FloatArray
-from .report import FitReport
+from .report import FitReport, reports_fit
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,7 @@ def _loglog_line(
     return float(intercept), float(slope)
 
 
+@reports_fit
 def fit_power_law(
     x: ArrayLike,
     y: ArrayLike,

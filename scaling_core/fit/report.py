@@ -6,11 +6,19 @@ which form was fitted to how many points, by which objective, optimiser and star
 uncertainty method, and (where the fit itself defines them) how FLOPs and parameters were counted.
 Items the fit cannot know, because they belong to the data, say so and are filled in with
 `with_data`.
+
+Every public fit function is marked `@reports_fit`, which registers it by name: a test calls each
+registered function and checks its result carries a report, and a table of the fits a text runs can
+look the called names up in `registered_fits()` instead of guessing them from their spelling.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
+from typing import Any, TypeVar
 
 GIVEN_BY_CALLER = "as in the data given"
 """What a report says of a data convention (FLOPs, parameters) that the fit takes as given."""
@@ -52,3 +60,48 @@ class FitReport:
     def as_row(self) -> dict[str, object]:
         """The items as a dict in checklist order (for one row of a table)."""
         return asdict(self)
+
+
+def starts_phrase(count: int) -> str:
+    """How many starts a report names: "1 start", "9 starts"."""
+    return f"{count:,} start" + ("" if count == 1 else "s")
+
+
+Fit = TypeVar("Fit", bound=Callable[..., Any])
+
+_REGISTRY: dict[str, Callable[..., Any]] = {}
+
+REPORT_KEY = "report"
+"""Where a fit whose result is a DataFrame keeps its report: `frame.attrs[REPORT_KEY]`."""
+
+
+def reports_fit(function: Fit) -> Fit:
+    """Register a fit function by name; its result must carry a `FitReport` (see `report_of`)."""
+    name = function.__name__
+    known = _REGISTRY.get(name)
+    if known is not None and known.__module__ != function.__module__:
+        raise ValueError(
+            f"two fit functions are named {name!r}: in {known.__module__} and {function.__module__}"
+        )
+    _REGISTRY[name] = function
+    return function
+
+
+def registered_fits() -> dict[str, Callable[..., Any]]:
+    """Every registered fit function by name, after importing every module of `scaling_core.fit`
+    and `scaling_core.papers` (where fits are defined), in name order."""
+    for package_name in ("scaling_core.fit", "scaling_core.papers"):
+        package = importlib.import_module(package_name)
+        for module in pkgutil.iter_modules(package.__path__, f"{package_name}."):
+            importlib.import_module(module.name)
+    return dict(sorted(_REGISTRY.items()))
+
+
+def report_of(result: object) -> FitReport:
+    """The report a fit returned with its result: `result.report`, or `result.attrs["report"]` for
+    a DataFrame; a result without one is refused by name."""
+    attrs = getattr(result, "attrs", None)
+    found = attrs.get(REPORT_KEY) if isinstance(attrs, dict) else getattr(result, "report", None)
+    if not isinstance(found, FitReport):
+        raise TypeError(f"the result {type(result).__name__} carries no FitReport")
+    return found

@@ -24,7 +24,7 @@ from scipy.optimize import minimize, nnls
 from .._typing import FloatArray
 from ..laws import ChinchillaLaw
 from .huber import huber
-from .report import FitReport
+from .report import FitReport, reports_fit
 from .runs import validate_runs
 
 VARPRO_EXPONENTS = np.linspace(0.05, 0.95, 32)
@@ -175,6 +175,7 @@ class VarProFit:
     report: FitReport = field(repr=False, compare=False)
 
 
+@reports_fit
 def fit_variable_projection(
     N: ArrayLike,
     D: ArrayLike,

@@ -15,6 +15,7 @@ from numpy.typing import ArrayLike
 
 from .._checks import as_positive
 from .._typing import FloatArray
+from .report import FitReport, reports_fit
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class WeightedPowerLaw:
     r2: float
     replica_k: FloatArray | None = field(default=None, repr=False)
     replica_exponent: FloatArray | None = field(default=None, repr=False)
+    report: FitReport | None = field(default=None, repr=False, compare=False)
 
     def __call__(self, x: ArrayLike) -> FloatArray:
         return self.k * as_positive("x", x) ** self.exponent
@@ -61,6 +63,7 @@ def _weighted_lines(
     return intercept, slope
 
 
+@reports_fit
 def fit_weighted_power_law(
     x: ArrayLike,
     y: ArrayLike,
@@ -96,8 +99,18 @@ def fit_weighted_power_law(
             raise ValueError(f"replicas must be an R x {len(x)} array, got shape {draws.shape}")
         replica_intercept, replica_exponent = _weighted_lines(log_x, np.log(draws), weights)
         replica_k = np.exp(replica_intercept)
+    report = FitReport(
+        form="y = k x^p",
+        n_points=len(x),
+        objective="squared error of log y" + ("" if log_sd is None else ", weighted by 1/σ²"),
+        optimiser="closed-form " + ("" if log_sd is None else "weighted ") + "least squares",
+        starts="none needed (linear least squares)",
+        uncertainty="none (point estimate)"
+        if replica_k is None
+        else f"one refit per given replica of y, {len(replica_k):,} refits",
+    )
     return WeightedPowerLaw(
-        float(np.exp(intercept[0])), float(slope[0]), float(r2), replica_k, replica_exponent
+        float(np.exp(intercept[0])), float(slope[0]), float(r2), replica_k, replica_exponent, report
     )
 
 

@@ -18,16 +18,17 @@ of `scaling_core.fit.least_squares` and analytic Jacobians.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from itertools import product
 
 import numpy as np
+import pandas as pd
 from numpy.typing import ArrayLike
 
 from .._checks import as_positive
 from .._typing import FloatArray
 from ..fit.least_squares import ResidualsAndJacobian, best_least_squares
-from ..fit.report import FitReport
+from ..fit.report import FitReport, reports_fit, starts_phrase
 from ..fit.result import FitResult
 
 
@@ -155,19 +156,62 @@ def overtraining_residuals(C: FloatArray, M: FloatArray, loss: FloatArray) -> Re
     return evaluate
 
 
-def _least_squares_report(
-    form: str, n_points: int, n_starts: int, default_starts: bool
-) -> FitReport:
+FIT_MODELS = ("0.011B", "0.079B", "0.154B", "0.411B")
+"""The four small models of the authors' fitting runs."""
+FIT_MULTIPLIER = 20
+"""The token multiplier M at which the small models are fitted."""
+EXTRA_FIT_RUN = ("0.011B", 320)
+"""The one over-trained run (model, M) of the loss law's fitting set."""
+ERROR_FIT_RUN = ("1.4B", 20)
+"""The run (model, M) the error law adds to the loss law's fitting set."""
+
+
+def _run_of(runs: pd.DataFrame, model: str, multiplier: float) -> pd.Series:
+    return (runs["model"] == model) & (runs["M"] == multiplier)
+
+
+def loss_fit_runs(
+    runs: pd.DataFrame,
+    *,
+    models: tuple[str, ...] | list[str] = FIT_MODELS,
+    multiplier: float = FIT_MULTIPLIER,
+    extra: tuple[str, float] = EXTRA_FIT_RUN,
+) -> pd.DataFrame:
+    """The rows of `runs` (one training set and evaluation of `load("gadre2024_runs")`) that the
+    loss law is fitted to: the `models` at token multiplier `multiplier` plus the `extra` run
+    (model, M); by default the authors' five runs."""
+    missing = {"model", "M"} - set(runs.columns)
+    if missing:
+        raise ValueError(f"runs needs the columns model and M; missing {sorted(missing)}")
+    small = runs["model"].isin(models) & (runs["M"] == multiplier)
+    return runs[small | _run_of(runs, *extra)]
+
+
+def error_fit_runs(
+    runs: pd.DataFrame,
+    *,
+    models: tuple[str, ...] | list[str] = FIT_MODELS,
+    multiplier: float = FIT_MULTIPLIER,
+    extra: tuple[str, float] = EXTRA_FIT_RUN,
+    error_run: tuple[str, float] = ERROR_FIT_RUN,
+) -> pd.DataFrame:
+    """The rows the error law is fitted to: the loss law's runs plus `error_run` (model, M)."""
+    loss_runs = loss_fit_runs(runs, models=models, multiplier=multiplier, extra=extra)
+    return pd.concat([loss_runs, runs[_run_of(runs, *error_run)]])
+
+
+def _least_squares_report(form: str, n_points: int, n_starts: int, authors_grid: bool) -> FitReport:
     return FitReport(
         form=form,
         n_points=n_points,
         objective="sum of squared errors",
         optimiser="batched Levenberg-Marquardt, then MINPACK LM from the best",
-        starts=f"{n_starts} starts ({'the default grid' if default_starts else 'given'}), "
-        "best kept",
+        starts=f"{starts_phrase(n_starts)} "
+        f"({'the default grid' if authors_grid else 'given'}), best kept",
     )
 
 
+@reports_fit
 def fit_overtraining_law(
     C: ArrayLike,
     M: ArrayLike,
@@ -195,7 +239,8 @@ def fit_overtraining_law(
             "law"
         )
     form = "L = E + (a M^eta + b M^-eta) C^-eta"
-    report = _least_squares_report(form, len(loss), len(grid), starts is None)
+    authors_grid = np.array_equal(grid, gadre2024_starts())
+    report = _least_squares_report(form, len(loss), len(grid), authors_grid)
     report = report.with_data(flop_definition="C as given (Gadre et al.: 6ND)")
     law = OvertrainingLaw(E, a, b, eta, name=name)
     return FitResult(law, theta, rss, converged, by_start, report)
@@ -220,6 +265,7 @@ def downstream_residuals(loss: FloatArray, error: FloatArray) -> ResidualsAndJac
     return evaluate
 
 
+@reports_fit
 def fit_downstream_law(
     loss: ArrayLike, error: ArrayLike, *, starts: ArrayLike | None = None, name: str = "fit"
 ) -> FitResult[DownstreamLaw]:
@@ -240,7 +286,8 @@ def fit_downstream_law(
     theta, rss, converged, by_start = best_least_squares(downstream_residuals(loss, error), grid)
     law = DownstreamLaw(*(float(v) for v in theta), name=name)
     form = "Err = epsilon - k exp(-gamma L)"
-    report = _least_squares_report(form, len(loss), len(grid), starts is None)
+    default_grid = np.array_equal(grid, gadre2024_downstream_starts())
+    report = _least_squares_report(form, len(loss), len(grid), default_grid)
     unused = "not used (loss given)"
     report = report.with_data(flop_definition=unused, parameters_counted=unused)
     return FitResult(law, theta, rss, converged, by_start, report)
@@ -260,6 +307,7 @@ class ParallelPowerLaws:
     intervals: FloatArray  # (g, 2) lower and upper bound of η_g
     rss: float
     dof: int
+    report: FitReport | None = field(default=None, repr=False, compare=False)
 
     def loss(self, C: ArrayLike, group: float) -> FloatArray:
         """Predicted loss of the group `group` at compute C."""
@@ -270,6 +318,7 @@ class ParallelPowerLaws:
         return self.E + self.scales[g] * as_positive("C (training FLOP)", C) ** -self.exponents[g]
 
 
+@reports_fit
 def fit_parallel_power_laws(
     C: ArrayLike, group: ArrayLike, loss: ArrayLike, *, level: float = 0.95
 ) -> ParallelPowerLaws:
@@ -313,6 +362,16 @@ def fit_parallel_power_laws(
         )
         starts.append(np.r_[E0, log_scale, np.full(k, eta0)])
     theta, rss, _, _ = best_least_squares(evaluate, np.array(starts))
+    report = _least_squares_report(
+        f"L = E + lambda_g C^-eta_g, E shared by {k} groups", len(C), len(starts), False
+    )
+    report = replace(
+        report,
+        starts=f"{len(starts)} starts (E × eta grid, lambda_g matched to each group's mean), "
+        "best kept",
+        uncertainty=f"t intervals of each eta_g at {level:.0%}, E held at its estimate",
+        flop_definition="C as given (Gadre et al.: 6ND)",
+    )
     _, J = evaluate(theta[None, :])
     variance = rss / dof
     half = np.empty(k)
@@ -329,4 +388,5 @@ def fit_parallel_power_laws(
         intervals=np.column_stack([eta - half, eta + half]),
         rss=rss,
         dof=dof,
+        report=report,
     )

@@ -24,7 +24,7 @@ the end of the module.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from itertools import product
 
@@ -39,6 +39,7 @@ from .._typing import FloatArray
 from ..fit.huber import huber
 from ..fit.multistart import minimize_batch
 from ..fit.powerlaw import PowerLaw
+from ..fit.report import FitReport, reports_fit, starts_phrase
 from ..fit.result import FitResult
 
 TOKENS_PER_CHARACTER = (0.00639222, -0.15811069, 1.20470122)
@@ -178,6 +179,19 @@ def lowest_loss_envelope(C: ArrayLike, loss: ArrayLike) -> NDArray[np.intp]:
     return order[sorted_loss < previous_best]
 
 
+def approach1_envelope(runs: Mapping[str, ArrayLike]) -> dict[str, FloatArray]:
+    """Approach 1's fitting points: of `runs` (arrays C, N_nv, V and loss, e.g. `densified_runs`),
+    those on the lowest-loss envelope in compute, as arrays C, N_nv, V, N_v = V·d(N_nv) and loss,
+    with `index`, their positions in `runs`."""
+    missing = {"C", "N_nv", "V", "loss"} - set(runs)
+    if missing:
+        raise ValueError(f"runs needs the arrays C, N_nv, V, loss; missing {sorted(missing)}")
+    best = lowest_loss_envelope(runs["C"], runs["loss"])
+    C, N_nv, V, loss = (np.asarray(runs[k], dtype=float)[best] for k in ("C", "N_nv", "V", "loss"))
+    return {"index": best, "C": C, "N_nv": N_nv, "V": V, "N_v": V * width_for(N_nv), "loss": loss}
+
+
+@reports_fit
 def fit_huber_power_law(
     x: ArrayLike,
     y: ArrayLike,
@@ -222,7 +236,21 @@ def fit_huber_power_law(
             break
     p = coefficients[0] if exponent is None else exponent
     log_k = np.log(k) if k is not None else coefficients[-1] - p * centre
-    return PowerLaw(float(np.exp(log_k)), float(p))
+    report = FitReport(
+        form=_power_law_form("y = k x^p", exponent=exponent, k=k),
+        n_points=len(x),
+        objective=f"Huber (delta = {delta:g}) on log y, summed",
+        optimiser="iteratively reweighted least squares",
+        starts="one: the least-squares line (the objective is convex)",
+    )
+    return PowerLaw(float(np.exp(log_k)), float(p), report=report)
+
+
+def _power_law_form(form: str, *, exponent: float | None, k: float | None = None) -> str:
+    fixed = [
+        f"{name} = {value:g}" for name, value in (("p", exponent), ("k", k)) if value is not None
+    ]
+    return form + (f" ({', '.join(fixed)} fixed)" if fixed else "")
 
 
 # --- approach 2: the vocabulary that minimises FLOPs per character
@@ -388,6 +416,7 @@ def relative_mse(observed: FloatArray, predicted: FloatArray) -> float:
     return float(np.mean((observed - predicted) ** 2) / np.mean(observed) ** 2)
 
 
+@reports_fit
 def fit_vocabulary_law(
     N_nv: ArrayLike,
     N_v: ArrayLike,
@@ -460,11 +489,55 @@ def fit_vocabulary_law(
     if not admissible.any():
         raise RuntimeError(f"no start converged with α2 and β inside {exponent_bounds}")
     best = int(np.flatnonzero(admissible)[np.argmin(candidates[admissible, 7])])
-    return _vocabulary_fit(candidates, best, bool(successes[best]), admissible)
+    screened_starts = (
+        f"{len(grid)} starts screened, the best {len(order)} run"
+        if refine is not None and len(order) < len(grid)
+        else starts_phrase(len(grid))
+    )
+    report = _vocabulary_report(
+        len(loss),
+        delta,
+        exponent_bounds,
+        f"batched BFGS, analytic gradient (ftol = gtol = {tol:g})",
+        f"{screened_starts} to convergence{_default_grid(grid)}",
+    )
+    return _vocabulary_fit(candidates, best, bool(successes[best]), admissible, report)
+
+
+def _default_grid(grid: FloatArray) -> str:
+    return " (tao2024_starts())" if np.array_equal(grid, tao2024_starts()) else " (given)"
+
+
+def _vocabulary_report(
+    n_points: int,
+    delta: float,
+    exponent_bounds: tuple[float, float] | None,
+    optimiser: str,
+    starts: str,
+) -> FitReport:
+    kept = (
+        "any positive alpha2, beta"
+        if exponent_bounds is None
+        else f"alpha2, beta in ({exponent_bounds[0]:g}, {exponent_bounds[1]:g})"
+    )
+    return FitReport(
+        form="L_u = -E + A1/N_nv^beta + A2/N_v^alpha2 + B/D^beta",
+        n_points=n_points,
+        objective=f"Huber (delta = {delta:g}) on L_u, summed; among runs with {kept}, the "
+        "lowest relative MSE kept",
+        optimiser=optimiser,
+        starts=starts,
+        flop_definition="not used (N_nv, N_v and D given)",
+        parameters_counted="non-vocabulary N_nv and vocabulary N_v = V d, separately",
+    )
 
 
 def _vocabulary_fit(
-    candidates: FloatArray, best: int, converged: bool, admissible: NDArray[np.bool_]
+    candidates: FloatArray,
+    best: int,
+    converged: bool,
+    admissible: NDArray[np.bool_],
+    report: FitReport,
 ) -> VocabularyFit:
     """The result of a run grid: `candidates` rows (a1, a2, b, e, α2, β, objective, relative
     MSE)."""
@@ -477,6 +550,7 @@ def _vocabulary_fit(
         relative_mse=float(candidates[best, 7]),
         n_admissible=int(admissible.sum()),
         candidates=candidates,
+        report=report,
     )
 
 
@@ -548,8 +622,10 @@ class ReleasedProcedureFit:
     converged: bool
     objective_by_start: FloatArray = field(repr=False)
     relative_mse_by_start: FloatArray = field(repr=False)
+    report: FitReport = field(repr=False, compare=False)
 
 
+@reports_fit
 def fit_power_law_as_released(
     x: ArrayLike, y: ArrayLike, *, exponent: float | None = None, delta: float = 1e-3
 ) -> ReleasedProcedureFit:
@@ -584,6 +660,14 @@ def fit_power_law_as_released(
     best = int(np.argmin(scores))  # first of equal scores, as a strict "<" scan over the grid keeps
     params = runs[best].x
     slope = float(params[1]) if exponent is None else float(exponent)
+    report = _released_report(
+        _power_law_form("y = e^K x^p", exponent=exponent),
+        len(x),
+        delta,
+        f"{starts_phrase(len(starts))} (the authors' grid of K"
+        + (")" if exponent is not None else " × p)")
+        + ", the lowest relative MSE of ln y kept",
+    )
     return ReleasedProcedureFit(
         law=PowerLaw(float(np.exp(params[0])), slope),
         params=params,
@@ -592,9 +676,24 @@ def fit_power_law_as_released(
         converged=bool(runs[best].success),
         objective_by_start=np.array([run.fun for run in runs]),
         relative_mse_by_start=scores,
+        report=report,
     )
 
 
+def _released_report(form: str, n_points: int, delta: float, starts: str) -> FitReport:
+    return FitReport(
+        form=form,
+        n_points=n_points,
+        objective=f"Huber (delta = {delta:g}) on ln y, summed",
+        optimiser=RELEASED_OPTIMISER,
+        starts=starts,
+    )
+
+
+RELEASED_OPTIMISER = "scipy L-BFGS-B, default options, forward-difference gradients"
+
+
+@reports_fit
 def fit_vocabulary_law_as_released(
     N_nv: ArrayLike,
     N_v: ArrayLike,
@@ -653,9 +752,17 @@ def fit_vocabulary_law_as_released(
     if not admissible.any():
         raise RuntimeError(f"no start stopped with α2 and β inside {exponent_bounds}")
     best = int(np.flatnonzero(admissible)[np.argmin(candidates[admissible, 7])])
-    return _vocabulary_fit(candidates, best, bool(successes[best]), admissible)
+    report = _vocabulary_report(
+        len(loss),
+        delta,
+        exponent_bounds,
+        RELEASED_OPTIMISER,
+        f"{starts_phrase(len(grid))}{_default_grid(grid)}, each run until scipy stops",
+    )
+    return _vocabulary_fit(candidates, best, bool(successes[best]), admissible, report)
 
 
+@reports_fit
 def fit_exponent_as_released(
     x: ArrayLike, y: ArrayLike, *, delta: float = 1e-3
 ) -> ReleasedProcedureFit:
@@ -672,12 +779,20 @@ def fit_exponent_as_released(
     def objective(params: FloatArray) -> FloatArray:
         return np.sum(scipy_huber(delta, np.atleast_2d(params)[:, :1] * log_x - log_y), axis=1)
 
-    runs = [_minimize_as_released(objective, np.array([start])) for start in np.linspace(0, 1, 20)]
+    grid = np.linspace(0, 1, 20)
+    runs = [_minimize_as_released(objective, np.array([start])) for start in grid]
     scores = np.array([relative_mse(log_y, run.x[0] * log_x) for run in runs])
     admissible = np.array([run.x[0] < 1 for run in runs])
     if not admissible.any():
         raise RuntimeError("no start stopped with an exponent below 1")
     best = int(np.flatnonzero(admissible)[np.argmin(scores[admissible])])
+    report = _released_report(
+        "y = x^p (through x = y = 1)",
+        len(x),
+        delta,
+        f"{len(grid)} starts p in [{grid[0]:g}, {grid[-1]:g}]; among runs with p < 1, the "
+        "lowest relative MSE of ln y kept",
+    )
     return ReleasedProcedureFit(
         law=PowerLaw(1.0, float(runs[best].x[0])),
         params=runs[best].x,
@@ -686,6 +801,7 @@ def fit_exponent_as_released(
         converged=bool(runs[best].success),
         objective_by_start=np.array([run.fun for run in runs]),
         relative_mse_by_start=scores,
+        report=report,
     )
 
 

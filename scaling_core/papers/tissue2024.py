@@ -10,16 +10,18 @@ analytic gradient. The multi-power law of Luo et al. (2025), its contrast, is in
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from .._checks import as_positive
 from .._typing import FloatArray
 from ..fit.huber import huber
 from ..fit.multistart import minimize_batch
-from ..fit.report import FitReport
+from ..fit.report import FitReport, reports_fit
 from ..fit.result import FitResult
 from ..schedules import DEFAULT_MOMENTUM, annealing_areas, step_indices
 
@@ -105,6 +107,54 @@ def _linear_starts(
     return np.array(starts).reshape(-1, 4)
 
 
+CurvePoints = dict[str, FloatArray]
+"""One loss curve at its logged steps: arrays step, S1, S2 and loss."""
+
+
+def curve_points(
+    curves: pd.DataFrame,
+    size: str,
+    schedules: Mapping[str, ArrayLike],
+    lam: float = DEFAULT_MOMENTUM,
+    anneal_from: int = 0,
+) -> dict[str, CurvePoints]:
+    """S1, S2 (under momentum `lam`) and the loss at the logged steps of every curve of the model
+    `size`, one entry per schedule name of `schedules` (its per-step learning rates); `curves` has
+    the columns size, schedule, step and loss (`load("annealing_curves")`)."""
+    missing = {"size", "schedule", "step", "loss"} - set(curves.columns)
+    if missing:
+        raise ValueError(
+            f"curves needs the columns size, schedule, step, loss; missing {sorted(missing)}"
+        )
+    points = {}
+    for name, lr in schedules.items():
+        curve = curves[(curves["size"] == size) & (curves["schedule"] == name)]
+        if curve.empty:
+            raise ValueError(f"curves holds no curve of size {size!r} and schedule {name!r}")
+        step = curve["step"].to_numpy()
+        areas = annealing_areas(lr, lam, anneal_from=anneal_from)
+        points[name] = {
+            "step": step,
+            "S1": areas.S1[step],
+            "S2": areas.S2[step],
+            "loss": curve["loss"].to_numpy(),
+        }
+    return points
+
+
+def pooled_points(
+    points: Mapping[str, CurvePoints], names: Sequence[str]
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """(S1, S2, loss) of the curves `names`, concatenated in that order: the input of a fit to
+    several curves at once."""
+    unknown = [n for n in names if n not in points]
+    if unknown:
+        raise ValueError(f"no points for the curves {unknown}; known: {list(points)}")
+    S1, S2, loss = (np.concatenate([points[n][key] for n in names]) for key in ("S1", "S2", "loss"))
+    return S1, S2, loss
+
+
+@reports_fit
 def fit_annealing_law(
     S1: ArrayLike,
     S2: ArrayLike,
