@@ -22,6 +22,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
+import jupytext
 import matplotlib
 import numpy as np
 import pytest
@@ -247,22 +248,7 @@ def smallest_figure_text_px() -> float:
         return min(sizes) * params["savefig.dpi"] / 72
 
 
-# Chapters whose multi-panel figures are wider than the house style's 7 inches, so that the text
-# column shrinks their text below the body's; each moves to one panel per house-size figure (or
-# fewer panels per row) in its rewrite, and then leaves this set.
-SMALL_FIGURE_TEXT_PENDING: set[str] = set()
-
-
-@pytest.mark.parametrize(
-    "docname",
-    [
-        pytest.param(name, marks=pytest.mark.xfail(reason="wide multi-panel figures", strict=True))
-        if name in SMALL_FIGURE_TEXT_PENDING
-        else name
-        for name in toc_pages()
-        if name.startswith("chapters/")
-    ],
-)
+@pytest.mark.parametrize("docname", [n for n in toc_pages() if n.startswith("chapters/")])
 def test_figure_text_is_at_least_body_size(browser, site_url: str, docname: str) -> None:
     """Axis labels, ticks and legends of every figure are at least the body text's size as
     displayed."""
@@ -281,6 +267,34 @@ def test_figure_text_is_at_least_body_size(browser, site_url: str, docname: str)
     small = [round(smallest * scale, 1) for scale in scales if smallest * scale < body - 0.05]
     assert not small, (
         f"{docname}: figure text of {small} px at the displayed width, under the body's {body} px"
+    )
+
+
+EXPLICIT_FONT_SIZE = re.compile(
+    r"\b(?:fontsize|labelsize|title_fontsize)\s*=\s*([\"'][\w-]+[\"']|[\d.]+)"
+)
+
+
+@pytest.mark.parametrize("docname", [name for name in toc_pages() if name.startswith("chapters/")])
+def test_no_figure_text_is_set_below_the_house_size(docname: str) -> None:
+    """A font size written into a chapter's plotting code (a legend at "small", a label at 8)
+    cannot be seen in the image's scale, so the browser test above would pass it: read them from
+    the code cells instead."""
+    cells = jupytext.read(ROOT / f"{docname}.md").cells
+    code = "\n".join(cell.source for cell in cells if cell.cell_type == "code")
+    smallest = smallest_figure_text_px()
+    with matplotlib.rc_context():
+        use_house_style()
+        small = [
+            size.strip("\"'")
+            for size in EXPLICIT_FONT_SIZE.findall(code)
+            if FontProperties(size=size.strip("\"'")).get_size_in_points()
+            * matplotlib.rcParams["savefig.dpi"]
+            / 72
+            < smallest - 0.05
+        ]
+    assert not small, (
+        f"{docname}: font sizes {small} set below the house style's smallest figure text"
     )
 
 
@@ -499,23 +513,13 @@ def luminance(css_color: str) -> float:
 # ---- one number style in tables
 # -----------------------------------------------------------------------
 
+# A cell (or header) that is `4.1297e+10`, perhaps with a unit: `1.5e-07 %`.
 RAW_NUMBER = re.compile(
-    r"<td[^>]*>\s*[-+]?\d+(?:\.\d+)?e[-+]?\d+\s*</td>"
-)  # a cell that is only `4.1297e+10`
-# Chapters written before scaling_core.formatting existed still print numbers as Python shows them;
-# each adopts the book's style (41.3 B, 1.0×10²⁴ FLOP) in its rewrite, and then leaves this set.
-RAW_NUMBERS_PENDING: set[str] = set()
-
-
-@pytest.mark.parametrize(
-    "docname",
-    [
-        pytest.param(name, marks=pytest.mark.xfail(reason="still prints raw numbers", strict=True))
-        if name in RAW_NUMBERS_PENDING
-        else name
-        for name in toc_pages()
-    ],
+    r"<t[dh][^>]*>\s*[-+−]?\d+(?:\.\d+)?e[-+−]?\d+(?:\s*[^\s<]{1,8})?\s*</t[dh]>"
 )
+
+
+@pytest.mark.parametrize("docname", toc_pages())
 def test_tables_print_numbers_in_the_book_style(docname: str) -> None:
     page = SITE / f"{docname}.html"
     require(page.is_file(), f"no built page {page}: build the book first (README command 1)")
