@@ -6,7 +6,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from scaling_core.fit import fit_parabola, fit_power_law, isoflop_minimum
+from scaling_core.fit import (
+    assign_budgets,
+    fit_parabola,
+    fit_power_law,
+    isoflop_minimum,
+    nearest_budgets,
+)
 
 
 def test_parabola_recovers_its_vertex() -> None:
@@ -126,3 +132,30 @@ def test_approach2_by_either_method_recovers_the_symmetric_exponent() -> None:
         assert fit.D_law.exponent == pytest.approx(0.5, abs=tolerance)
     with pytest.raises(ValueError, match="'parabola' or 'akima'"):
         fit_approach2(N, D, budgets, loss, method="spline")
+
+
+def test_assign_budgets_takes_the_nearest_budget_inside_the_window() -> None:
+    budgets = (1e19, 1e20)
+    C = np.array([1e19, 0.95e19, 1.05e20, 3e19, 0.5e20])
+    # log10 offsets: 0, -0.022, +0.021 (outside +0.01), far from both, -0.301
+    assigned = assign_budgets(C, budgets, (-0.03, 0.01))
+    np.testing.assert_array_equal(assigned, [1e19, 1e19, np.nan, np.nan, np.nan])
+    assert np.isnan(assign_budgets([1.05e20], budgets, (-0.03, 0.01))).all()
+    assert assign_budgets([1.05e20], budgets, (-0.03, 0.03))[0] == 1e20
+    nearest, offset = nearest_budgets(C, budgets)
+    np.testing.assert_array_equal(nearest, [1e19, 1e19, 1e20, 1e19, 1e20])
+    np.testing.assert_allclose(offset, np.log10(C / nearest))
+
+
+@pytest.mark.parametrize(
+    ("C", "budgets", "window", "named"),
+    [
+        ([-1e19], (1e19,), (-0.03, 0.01), "C"),
+        ([1e19], (0.0,), (-0.03, 0.01), "budgets"),
+        ([1e19], (1e19,), (0.01, 0.03), "window"),
+        ([1e19], (1e19,), (float("nan"), 0.01), "window"),
+    ],
+)
+def test_assign_budgets_refuses_bad_input_by_name(C, budgets, window, named) -> None:
+    with pytest.raises(ValueError, match=named):
+        assign_budgets(C, budgets, window)

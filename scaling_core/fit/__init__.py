@@ -22,7 +22,13 @@ re-exported here.
 
 from .argmin import akima_argmin, isoflop_optima, optimal_power_law
 from .bootstrap import ChinchillaBootstrap, bootstrap_chinchilla
-from .chinchilla import ChinchillaFit, chinchilla_objective, fit_chinchilla, hoffmann_grid
+from .chinchilla import (
+    ChinchillaFit,
+    chinchilla_objective,
+    fit_chinchilla,
+    hoffmann_grid,
+    theta_from_law,
+)
 from .data_constrained import (
     bootstrap_data_constrained,
     data_constrained_objective,
@@ -32,7 +38,15 @@ from .data_constrained import (
     profile_rd_star,
 )
 from .huber import huber
-from .isoflop import Parabola, fit_approach2, fit_parabola, isoflop_frontier, isoflop_minimum
+from .isoflop import (
+    Parabola,
+    assign_budgets,
+    fit_approach2,
+    fit_parabola,
+    isoflop_frontier,
+    isoflop_minimum,
+    nearest_budgets,
+)
 from .least_squares import batched_levenberg_marquardt, best_least_squares
 from .likelihood import fit_huber_likelihood, log_likelihood
 from .multistart import minimize_batch
@@ -50,6 +64,7 @@ __all__ = [
     "Parabola",
     "PowerLaw",
     "akima_argmin",
+    "assign_budgets",
     "batched_levenberg_marquardt",
     "best_least_squares",
     "bootstrap_chinchilla",
@@ -73,7 +88,9 @@ __all__ = [
     "log_likelihood",
     "minimize_batch",
     "muennighoff_starts",
+    "nearest_budgets",
     "optimal_power_law",
     "profile_rd_star",
     "projected_huber",
+    "theta_from_law",
 ]

@@ -178,6 +178,11 @@ def term_warnings(law: ChinchillaLaw, N: ArrayLike, D: ArrayLike, loss: ArrayLik
     ]
 
 
+def theta_from_law(law: ChinchillaLaw) -> FloatArray:
+    """The parameter vector (log A, log B, log E, α, β) of a law: a fit's start or its truth."""
+    return np.array([np.log(law.A), np.log(law.B), np.log(law.E), law.alpha, law.beta])
+
+
 def law_from_theta(theta: ArrayLike) -> ChinchillaLaw:
     """The law of a parameter vector (log A, log B, log E, α, β); both exponents must be
     positive."""

@@ -67,6 +67,30 @@ def isoflop_minimum(N: ArrayLike, loss: ArrayLike) -> float:
     return float(10 ** fit_parabola(np.log10(N), loss).vertex)
 
 
+def nearest_budgets(C: ArrayLike, budgets: ArrayLike) -> tuple[FloatArray, FloatArray]:
+    """For each run, the nearest of `budgets` and the distance to it in decades
+    (log10 C − log10 budget)."""
+    C = as_positive("C (FLOP)", np.ravel(np.asarray(C, dtype=float)))
+    budgets = as_positive("budgets (FLOP)", np.ravel(np.asarray(budgets, dtype=float)))
+    distance = np.log10(C)[:, None] - np.log10(budgets)
+    nearest = np.abs(distance).argmin(axis=1)
+    return budgets[nearest], distance[np.arange(len(C)), nearest]
+
+
+def assign_budgets(C: ArrayLike, budgets: ArrayLike, window: tuple[float, float]) -> FloatArray:
+    """Each run's IsoFLOP budget: the nearest of `budgets` when log10 C − log10 budget lies in
+    `window` (decades, low ≤ 0 ≤ high), else NaN (a run on no IsoFLOP curve, which
+    `isoflop_frontier` ignores). For data that record compute but not the budget a run was
+    meant for, like points read off a figure."""
+    low, high = window
+    if not (np.isfinite(low) and np.isfinite(high) and low <= 0 <= high):
+        raise ValueError(
+            f"window must be (low, high) decades with low <= 0 <= high, got {window!r}"
+        )
+    nearest, offset = nearest_budgets(C, budgets)
+    return np.where((offset >= low) & (offset <= high), nearest, np.nan)
+
+
 def _argmin_per_budget(
     x: FloatArray, loss: FloatArray, budget: FloatArray, method: str
 ) -> list[tuple[float, float, int, Parabola | AkimaArgmin]]:

@@ -24,7 +24,7 @@ from scipy.stats import norm
 from .._checks import as_positive
 from .._typing import FloatArray
 from ..laws import ChinchillaLaw
-from .chinchilla import fit_chinchilla
+from .chinchilla import fit_chinchilla, theta_from_law
 from .huber import huber
 from .report import FitReport, reports_fit
 
@@ -125,10 +125,6 @@ def _validated_logs(
     return tuple(np.log(x) for x in arrays)  # type: ignore[return-value]
 
 
-def _theta_of(law: ChinchillaLaw) -> FloatArray:
-    return np.array([np.log(law.A), np.log(law.B), np.log(law.E), law.alpha, law.beta])
-
-
 def log_likelihood(
     law: ChinchillaLaw, N: ArrayLike, D: ArrayLike, loss: ArrayLike, delta: float = 1e-3
 ) -> float:
@@ -138,7 +134,7 @@ def log_likelihood(
     if law.E <= 0:
         raise ValueError(f"law.E must be > 0 for the log-sum-exp form, got {law.E!r}")
     log_n, log_d, log_loss = _validated_logs(N, D, loss)
-    theta = _theta_of(law)
+    theta = theta_from_law(law)
     residuals = log_loss - _log_prediction(theta, log_n, log_d)[0]
     sigma = best_log_scale(residuals, delta)
     return -huber_negative_log_likelihood(np.r_[theta, sigma], log_n, log_d, log_loss, delta)[0]
