@@ -188,7 +188,7 @@ def published_numbers(paper: str) -> dict[str, PublishedNumber]:
     return rows
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Claim:
     """One target and our value of it.
 
@@ -253,6 +253,14 @@ class Claim:
     @property
     def ok(self) -> bool:
         return self.status in ("pass", "expected discrepancy")
+
+    def __repr__(self) -> str:
+        """One line in the scorecard's terms, for a notebook cell that ends with a claim."""
+        row = self.cells()
+        return (
+            f"{row['kind']} claim {row['claim']!r}: ours {row['ours']}, target {row['target']}, "
+            f"difference {row['difference']}: {row['result']}"
+        )
 
     def cells(self) -> dict[str, str]:
         """The claim as the text of one table row."""

@@ -195,3 +195,20 @@ def test_malformed_published_files_are_refused_by_name(
 def test_a_missing_published_file_is_named(papers: Path) -> None:
     with pytest.raises(PublishedNumbersError, match="nowhere/published.csv is not in"):
         Scorecard("99_sample", "Sample", papers=("nowhere",))
+
+
+def test_a_claim_shows_itself_in_one_line_of_the_tables_terms() -> None:
+    claim = Claim(
+        what="N_opt at 1e21 FLOP",
+        target=41.3e9,
+        ours=41.0e9,
+        tolerance=0.01,
+        relative=True,
+        basis="printed precision",
+        kind="check",
+        source="ours",
+    )
+    assert repr(claim) == (
+        "check claim 'N_opt at 1e21 FLOP': ours 4.100×10¹⁰, target 4.130×10¹⁰, "
+        "difference -0.73%: pass"
+    )
