@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -197,3 +199,14 @@ def test_curve_points_read_the_areas_at_the_logged_steps_and_pool_in_order() -> 
         curve_points(curves, "M", rates)
     with pytest.raises(ValueError, match="no points for the curves \\['cosine'\\]"):
         pooled_points(points, ["cosine"])
+
+
+def test_objective_refuses_an_overflowing_prediction_quietly() -> None:
+    """A line search's trial step can send A·S1^(−α) past float range: the objective is +inf
+    there with a zero gradient (a step to step back from), not NaN, and numpy says nothing."""
+    S1, S2, log_loss = np.array([1e-3, 1e-2]), np.array([0.0, 0.0]), np.log([3.0, 2.9])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        value, grad = annealing_objective(np.array([2.0, 700.0, 5.0, 0.0]), S1, S2, log_loss)
+    assert value == np.inf
+    np.testing.assert_array_equal(grad, 0.0)

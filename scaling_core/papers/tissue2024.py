@@ -67,27 +67,27 @@ def annealing_objective(
     """Summed Huber loss of log L − log L̂ and its analytic gradient, for one (4,) or a batch (k, 4)
     of vectors θ = (L0, log A, α, C): values of shape () or (k,), gradients (4,) or (k, 4).
 
-    The value is +inf (gradient zero) where the law predicts a non-positive loss, which a line
-    search then steps back from."""
+    The value is +inf (gradient zero) where the law predicts a non-positive or overflowing loss,
+    which a line search then steps back from."""
     theta = np.asarray(theta, dtype=float)
     batch = np.atleast_2d(theta)
     L0, log_a, alpha, C = (batch[:, i : i + 1] for i in range(4))
     log_s1 = np.log(S1)
-    power = np.exp(log_a - alpha * log_s1)  # A·S1^(−α)
-    predicted = L0 + power - C * S2
-    valid = np.all(predicted > 0, axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        power = np.exp(log_a - alpha * log_s1)  # A·S1^(−α)
+        predicted = L0 + power - C * S2
+        valid = np.all((predicted > 0) & np.isfinite(predicted), axis=1)
         value, slope = huber(log_loss - np.log(predicted), delta)
-    weight = -slope / predicted  # d Huber / d predicted
-    grad = np.stack(
-        [
-            weight.sum(axis=1),
-            (weight * power).sum(axis=1),
-            -(weight * power * log_s1).sum(axis=1),
-            -(weight * S2).sum(axis=1),
-        ],
-        axis=1,
-    )
+        weight = -slope / predicted  # d Huber / d predicted
+        grad = np.stack(
+            [
+                weight.sum(axis=1),
+                (weight * power).sum(axis=1),
+                -(weight * power * log_s1).sum(axis=1),
+                -(weight * S2).sum(axis=1),
+            ],
+            axis=1,
+        )
     values = np.where(valid, value.sum(axis=1), np.inf)
     grad[~valid] = 0.0
     return (values[0], grad[0]) if theta.ndim == 1 else (values, grad)
