@@ -235,17 +235,22 @@ def check_chapter(page, docname: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{stem}-solution.png"))
 
 
+def text_px(size: str | float) -> float:
+    """A font size (points, or a name such as "small") in pixels of an image saved in the house
+    style."""
+    with matplotlib.rc_context():
+        use_house_style()
+        points = FontProperties(size=size).get_size_in_points()
+        return points * matplotlib.rcParams["savefig.dpi"] / 72
+
+
 def smallest_figure_text_px() -> float:
     """The smallest axis text of the house style (ticks, labels, legend), in pixels of the saved
     image."""
     with matplotlib.rc_context():
         use_house_style()
-        params = matplotlib.rcParams
-        sizes = [
-            FontProperties(size=params[key]).get_size_in_points()
-            for key in ("axes.labelsize", "xtick.labelsize", "ytick.labelsize", "legend.fontsize")
-        ]
-        return min(sizes) * params["savefig.dpi"] / 72
+        keys = ("axes.labelsize", "xtick.labelsize", "ytick.labelsize", "legend.fontsize")
+        return min(text_px(matplotlib.rcParams[key]) for key in keys)
 
 
 @pytest.mark.parametrize("docname", [n for n in toc_pages() if n.startswith("chapters/")])
@@ -283,16 +288,8 @@ def test_no_figure_text_is_set_below_the_house_size(docname: str) -> None:
     cells = jupytext.read(ROOT / f"{docname}.md").cells
     code = "\n".join(cell.source for cell in cells if cell.cell_type == "code")
     smallest = smallest_figure_text_px()
-    with matplotlib.rc_context():
-        use_house_style()
-        small = [
-            size.strip("\"'")
-            for size in EXPLICIT_FONT_SIZE.findall(code)
-            if FontProperties(size=size.strip("\"'")).get_size_in_points()
-            * matplotlib.rcParams["savefig.dpi"]
-            / 72
-            < smallest - 0.05
-        ]
+    sizes = [size.strip("\"'") for size in EXPLICIT_FONT_SIZE.findall(code)]
+    small = [size for size in sizes if text_px(size) < smallest - 0.05]
     assert not small, (
         f"{docname}: font sizes {small} set below the house style's smallest figure text"
     )
