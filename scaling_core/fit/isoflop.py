@@ -149,10 +149,10 @@ def isoflop_frontier(
         }
         for C, N_opt, points, fit in _argmin_per_budget(N, loss, budget, method)
     ]
-    frontier = pd.DataFrame(rows)
-    first = rows[0]["fit"].report if rows else None
-    if first is None:
+    if not rows:
         raise ValueError("budget holds no finite value: no run lies on an IsoFLOP curve")
+    frontier = pd.DataFrame(rows)
+    first = rows[0]["fit"].report  # every budget's fit is of one method, so one report says how
     by_parabola = method == "parabola"
     frontier.attrs[REPORT_KEY] = FitReport(
         form="per budget, N_opt at the "
