@@ -9,21 +9,13 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import minimize
 
-from scaling_core.fit import chinchilla_objective, fit_chinchilla, hoffmann_grid
+from scaling_core.fit import chinchilla_objective, fit_chinchilla, hoffmann_grid, theta_from_law
 from scaling_core.fit.chinchilla import variable_projection_starts
 from scaling_core.fit.multistart import inverse_hessian_at, minimize_batch
 from scaling_core.fit.runs import validate_runs
 from scaling_core.laws import BESIROGLU_2024, HOFFMANN_2022_UNROUNDED, ChinchillaLaw
 
-TRUE_THETA = np.array(
-    [
-        np.log(BESIROGLU_2024.A),
-        np.log(BESIROGLU_2024.B),
-        np.log(BESIROGLU_2024.E),
-        BESIROGLU_2024.alpha,
-        BESIROGLU_2024.beta,
-    ]
-)
+TRUE_THETA = theta_from_law(BESIROGLU_2024)
 
 
 def synthetic_runs(rng: np.random.Generator, n: int = 60, noise: float = 0.01):
@@ -150,15 +142,7 @@ def test_mean_objective_keeps_scipys_early_stop_on_a_tiny_loss_scale():
     # its default tolerances stops within a few iterations of Hoffmann's values; summed, it travels
     # far.
     N, D, loss = synthetic_runs(np.random.default_rng(6), n=240)
-    start = np.array(
-        [
-            np.log(HOFFMANN_2022_UNROUNDED.A),
-            np.log(HOFFMANN_2022_UNROUNDED.B),
-            np.log(HOFFMANN_2022_UNROUNDED.E),
-            HOFFMANN_2022_UNROUNDED.alpha,
-            HOFFMANN_2022_UNROUNDED.beta,
-        ]
-    )
+    start = theta_from_law(HOFFMANN_2022_UNROUNDED)
     mean = fit_chinchilla(N, D, loss, reduction="mean", starts=start, tol=2.2e-9)
     summed = fit_chinchilla(N, D, loss, starts=start, tol=2.2e-9)
     assert mean.n_iterations < summed.n_iterations

@@ -7,6 +7,7 @@ import pytest
 from scipy.integrate import quad
 from scipy.optimize import approx_fprime, minimize_scalar
 
+from scaling_core.fit import theta_from_law
 from scaling_core.fit.likelihood import (
     best_log_scale,
     fit_huber_likelihood,
@@ -28,10 +29,6 @@ def synthetic_runs(
     return N, D, loss
 
 
-def theta_of(law: ChinchillaLaw) -> np.ndarray:
-    return np.array([np.log(law.A), np.log(law.B), np.log(law.E), law.alpha, law.beta])
-
-
 @pytest.mark.parametrize("delta", [1e-3, 0.1, 1.0, 3.0])
 def test_normaliser_integrates_the_huber_kernel(delta: float) -> None:
     rho = lambda x: 0.5 * x * x if abs(x) <= delta else delta * (abs(x) - 0.5 * delta)  # noqa: E731
@@ -45,7 +42,7 @@ def test_gradient_matches_finite_differences() -> None:
     logs = (np.log(N), np.log(D), np.log(loss))
     # a scale large enough that many residuals sit in the quadratic zone exercises both branches
     for sigma in (-2.0, -9.0):
-        params = np.r_[theta_of(TRUE) + 0.01, sigma]
+        params = np.r_[theta_from_law(TRUE) + 0.01, sigma]
         value, gradient = huber_negative_log_likelihood(params, *logs, delta=1.0)
         numeric = approx_fprime(
             params, lambda p: huber_negative_log_likelihood(p, *logs, delta=1.0)[0], 1e-7
@@ -77,7 +74,7 @@ def test_best_log_scale_refuses_zero_residuals() -> None:
 
 def test_fit_recovers_a_known_law() -> None:
     N, D, loss = synthetic_runs(np.random.default_rng(2), n=400, noise=0.003)
-    start = theta_of(TRUE) + np.array([-0.3, 0.4, 0.05, -0.03, 0.02])
+    start = theta_from_law(TRUE) + np.array([-0.3, 0.4, 0.05, -0.03, 0.02])
     fit = fit_huber_likelihood(N, D, loss, start=start)
     assert fit.law.alpha == pytest.approx(TRUE.alpha, abs=0.02)
     assert fit.law.beta == pytest.approx(TRUE.beta, abs=0.02)
@@ -90,7 +87,7 @@ def test_fit_recovers_a_known_law() -> None:
 
 def test_log_likelihood_agrees_with_the_fit_at_its_optimum() -> None:
     N, D, loss = synthetic_runs(np.random.default_rng(3))
-    fit = fit_huber_likelihood(N, D, loss, start=theta_of(TRUE))
+    fit = fit_huber_likelihood(N, D, loss, start=theta_from_law(TRUE))
     assert log_likelihood(fit.law, N, D, loss) == pytest.approx(fit.log_likelihood, abs=1e-6)
 
 
@@ -104,12 +101,12 @@ def test_default_start_is_the_summed_huber_optimum() -> None:
 def test_bad_input_names_the_argument() -> None:
     N, D, loss = synthetic_runs(np.random.default_rng(5), n=10)
     with pytest.raises(ValueError, match="loss"):
-        fit_huber_likelihood(N, D, -loss, start=theta_of(TRUE))
+        fit_huber_likelihood(N, D, -loss, start=theta_from_law(TRUE))
     with pytest.raises(ValueError, match="same length"):
-        fit_huber_likelihood(N, D[:-1], loss, start=theta_of(TRUE))
+        fit_huber_likelihood(N, D[:-1], loss, start=theta_from_law(TRUE))
     with pytest.raises(ValueError, match="start"):
         fit_huber_likelihood(N, D, loss, start=[1.0, 2.0])
     with pytest.raises(ValueError, match="delta"):
-        fit_huber_likelihood(N, D, loss, delta=0.0, start=theta_of(TRUE))
+        fit_huber_likelihood(N, D, loss, delta=0.0, start=theta_from_law(TRUE))
     with pytest.raises(ValueError, match="params"):
         huber_negative_log_likelihood(np.zeros(5), np.log(N), np.log(D), np.log(loss))

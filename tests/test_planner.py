@@ -6,15 +6,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from scaling_core.fit import theta_from_law
 from scaling_core.laws import BESIROGLU_2024, HOFFMANN_2022_UNROUNDED
 from scaling_core.papers import besiroglu2024
 from scaling_core.planner import budget_table, hoffmann_rule, hoffmann_rules
 
 BUDGETS = [1e21, 1e22, 1e23, 1e24, 1e25, 1e26]
-
-
-def theta_of(law) -> np.ndarray:
-    return np.array([np.log(law.A), np.log(law.B), np.log(law.E), law.alpha, law.beta])
 
 
 def test_budget_table_spends_the_budget_at_the_law_optimum() -> None:
@@ -27,7 +24,7 @@ def test_budget_table_spends_the_budget_at_the_law_optimum() -> None:
 
 
 def test_draws_all_equal_to_the_law_collapse_the_interval_onto_the_closed_form() -> None:
-    theta = np.tile(theta_of(BESIROGLU_2024), (7, 1))
+    theta = np.tile(theta_from_law(BESIROGLU_2024), (7, 1))
     table = budget_table(BESIROGLU_2024, BUDGETS, theta=theta)
     for quantity in ("params", "tokens", "tokens_per_param", "loss"):
         np.testing.assert_allclose(table[f"{quantity}_low"], table[quantity], rtol=1e-12)
@@ -36,7 +33,7 @@ def test_draws_all_equal_to_the_law_collapse_the_interval_onto_the_closed_form()
 
 def test_draws_that_make_no_law_are_ignored() -> None:
     rng = np.random.default_rng(0)
-    theta = theta_of(BESIROGLU_2024) + rng.normal(0, 0.02, size=(50, 5))
+    theta = theta_from_law(BESIROGLU_2024) + rng.normal(0, 0.02, size=(50, 5))
     broken = np.vstack([theta, [np.nan, 1, 1, 0.3, 0.3], [6, 7, 0.5, -0.1, 0.3]])
     clean = budget_table(BESIROGLU_2024, BUDGETS, theta=theta)
     assert budget_table(BESIROGLU_2024, BUDGETS, theta=broken).equals(clean)
